@@ -1,0 +1,12 @@
+/* Placeholder until the owning module lands; replaced, never shipped as done. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int cmd_users(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "capsim: 'users' is not built yet\n");
+    return 1;
+}

@@ -1,0 +1,12 @@
+/* Placeholder until the owning module lands; replaced, never shipped as done. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int cmd_validate(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "capsim: 'validate' is not built yet\n");
+    return 1;
+}

@@ -1,0 +1,120 @@
+/*
+ * work.h - the physics the cost model consumes: what one engine step reads
+ * and computes, split into per-model constants (struct model_work, filled
+ * once by the model module for a model x precision x KV dtype) and
+ * per-step tallies (struct step_shape, accumulated by the scheduler, one
+ * call per scheduled request).
+ *
+ * Units: bytes, FLOPs, tokens. Nothing here knows about time; seconds come
+ * from sim/cost.h with a hardware profile.
+ *
+ * Ownership: plain data, no pointers.
+ */
+#ifndef CAPSIM_MODEL_WORK_H
+#define CAPSIM_MODEL_WORK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How a group of linear layers runs on the GPU. On GB10 vLLM 0.26 runs FP8
+ * and NVFP4 checkpoints through Marlin (weight-only dequant to BF16 math),
+ * see ../shared/research/gb10.md section 4; the path is a property of its
+ * own, separate from the storage precision. ORDER KPATH: kpath_names[]. */
+enum kernel_path {
+    KPATH_BF16,        /* BF16/FP16 weights, BF16 tensor-core GEMM */
+    KPATH_FP8_NATIVE,  /* W8A8 FP8 GEMM (CUTLASS/FlashInfer) */
+    KPATH_FP8_MARLIN,  /* FP8 weights dequantized in-kernel, BF16 math (W8A16) */
+    KPATH_FP4_NATIVE,  /* NVFP4 W4A4 block-scaled MMA */
+    KPATH_FP4_MARLIN,  /* NVFP4 weights dequantized in-kernel, BF16 math (W4A16) */
+    KPATH_MXFP4,       /* MXFP4 experts (gpt-oss), Marlin/Triton W4A16 */
+    KPATH_COUNT
+};
+
+/* One part of the weights that is read and multiplied in one kernel path. */
+struct work_part {
+    double bytes;              /* weight bytes of the part as stored */
+    double flops_per_token;    /* 2 x multiply-accumulates per token */
+    enum kernel_path path;
+};
+
+struct model_work {
+    /* Weights read every step whatever the batch: attention and recurrent
+     * projections, dense MLPs, shared experts, routers, norms. */
+    struct work_part dense;
+    /* The LM head: read every step, computed only for tokens that sample
+     * (one per decoding request, one per prompt-finishing chunk). */
+    struct work_part lm_head;
+    /* Routed experts: `expert.bytes` and `expert.flops_per_token` are for
+     * ONE expert in ONE MoE layer; a step reads the distinct experts its
+     * tokens touch. n_moe_layers == 0 for dense models. */
+    struct work_part expert;
+    uint32_t n_moe_layers;
+    uint32_t n_experts;          /* routed experts per MoE layer */
+    uint32_t n_experts_active;   /* top-k per token */
+
+    /* Attention. Full-attention layers read the whole context; sliding
+     * layers at most swa_window tokens. Bytes at the run's KV dtype,
+     * summed over the layers of each kind, K and V together. */
+    double kv_bytes_per_token_full;
+    double kv_bytes_per_token_swa;
+    uint32_t swa_window;                 /* 0 = no sliding layers */
+    double attn_flops_per_pair_full;     /* QK^T + PV per (query, key) pair, summed over full layers */
+    double attn_flops_per_pair_swa;
+
+    /* Recurrent layers (Mamba-2, Gated DeltaNet, short conv): state bytes
+     * per sequence read and written each step, and per-token FLOPs. */
+    double state_bytes_per_seq;
+    double state_flops_per_token;
+
+    uint32_t n_layers;                   /* decoder layers, for per-layer overheads */
+};
+
+/* What one step holds. Zero it, then work_shape_add() each scheduled request. */
+struct step_shape {
+    uint32_t n_seqs;             /* requests in the step */
+    uint32_t n_decode_seqs;      /* requests past their prompt (decode, +spec) */
+    int64_t n_tokens;            /* all scheduled tokens */
+    int64_t n_prefill_tokens;    /* tokens that are prompt (or recompute) */
+    uint32_t n_logits;           /* tokens that run the LM head and sample */
+    double kv_tokens_full;       /* Σ keys read per full layer: ctx + new */
+    double kv_tokens_swa;        /* Σ min(ctx + new, window) */
+    double attn_pairs_full;      /* Σ query-key pairs, causal within the chunk */
+    double attn_pairs_swa;
+};
+
+/* Add one request's share of a step: it has `ctx` tokens already in its KV
+ * cache and processes `n_new` tokens now; `decode` if it is past its prompt,
+ * `n_logits` the tokens it samples this step (1 for decode, 1+k with k
+ * speculative tokens, 1 for the chunk that ends a prompt, else 0). */
+static inline void work_shape_add(struct step_shape *s, const struct model_work *w,
+                                  int64_t ctx, int64_t n_new, bool decode,
+                                  uint32_t n_logits)
+{
+    double c = (double)ctx, n = (double)n_new, end = c + n;
+    s->n_seqs++;
+    s->n_tokens += n_new;
+    if (decode)
+        s->n_decode_seqs++;
+    else
+        s->n_prefill_tokens += n_new;
+    s->n_logits += n_logits;
+    s->kv_tokens_full += end;
+    s->attn_pairs_full += n * c + n * (n + 1.0) / 2.0;
+    if (w->swa_window) {
+        double win = (double)w->swa_window;
+        s->kv_tokens_swa += end < win ? end : win;
+        /* each query sees at most `win` keys */
+        double full_pairs = n * c + n * (n + 1.0) / 2.0;
+        double cap = n * win;
+        s->attn_pairs_swa += full_pairs < cap ? full_pairs : cap;
+    }
+}
+
+/* Expected number of distinct experts (of E, top-k per token) that T tokens
+ * touch in one layer, tokens routed independently and uniformly:
+ * E * (1 - (1 - k/E)^T). */
+double work_experts_touched(uint32_t n_experts, uint32_t k, double n_tokens);
+
+const char *kpath_name(enum kernel_path p);
+
+#endif /* CAPSIM_MODEL_WORK_H */

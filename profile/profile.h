@@ -1,0 +1,76 @@
+/*
+ * profile.h - a hardware profile: the few physical numbers and fitted
+ * coefficients that turn work (bytes, FLOPs) into seconds on one machine.
+ *
+ * A profile is a flat table of named coefficients, each with its value and
+ * its provenance ("spec: GB10 product page", "fitted: capsim calibrate on
+ * ../shared/arena ..."). The JSON file has the same shape:
+ *     { "name": "gb10", "description": "...",
+ *       "coefficients": { "mem_bw_bytes_per_s": { "value": 2.73e11, "source": "..." }, ... } }
+ * Adding a coefficient is one row in the PROF_* enum and one in the table
+ * in profile.c (ORDER PROF).
+ *
+ * Ownership: struct profile is plain data, copied by value; no pointers.
+ */
+#ifndef CAPSIM_PROFILE_PROFILE_H
+#define CAPSIM_PROFILE_PROFILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/err.h"
+
+enum prof_key {
+    /* Machine facts (spec sheet or research notes). */
+    PROF_MEM_TOTAL_BYTES,      /* memory CUDA reports as total (vLLM's total_memory) */
+    PROF_MEM_BW_BYTES_PER_S,   /* DRAM bandwidth, spec */
+    PROF_PEAK_FLOPS_BF16,      /* dense tensor-core peak */
+    PROF_PEAK_FLOPS_FP8,
+    PROF_PEAK_FLOPS_FP4,
+    /* Efficiencies (fractions of the peaks above). */
+    PROF_BW_EFF_WEIGHTS,       /* weight streaming in BF16 GEMV/GEMM */
+    PROF_BW_EFF_KV,            /* paged-attention KV reads */
+    PROF_GEMM_EFF_BF16,        /* compute-bound BF16 GEMM */
+    PROF_GEMM_EFF_FP8_NATIVE,
+    PROF_GEMM_EFF_FP4_NATIVE,
+    PROF_MARLIN_FP8_EFF,       /* compute-bound Marlin W8A16, as fraction of BF16 peak */
+    PROF_MARLIN_FP4_EFF,       /* compute-bound Marlin W4A16, as fraction of BF16 peak */
+    PROF_MARLIN_BW_EFF,        /* weight streaming through Marlin, fraction of spec bandwidth */
+    PROF_MOE_EFF,              /* grouped-GEMM expert efficiency relative to dense */
+    PROF_ATTN_PREFILL_EFF,     /* prefill attention, fraction of BF16 peak */
+    /* Overheads. */
+    PROF_STEP_OVERHEAD_S,      /* fixed per engine step (launches, sampling, CPU) */
+    PROF_SEQ_OVERHEAD_S,       /* per request in the step */
+    PROF_TOKEN_OVERHEAD_S,     /* per scheduled token (input prep, eager ops) */
+    PROF_CPU_STEP_S,           /* CPU work per step that async scheduling can hide */
+    PROF_CLIENT_LATENCY_S,     /* HTTP + detokenize + stream, added to what a client sees */
+    PROF_ACTIVATION_BYTES_PER_TOKEN, /* activation peak per max_num_batched_tokens (memory) */
+    PROF_NON_TORCH_BYTES,      /* non-torch memory (CUDA context, NCCL...) */
+    PROF_COUNT
+};
+
+struct profile {
+    char name[64];
+    char description[256];
+    double v[PROF_COUNT];
+    char source[PROF_COUNT][160];
+};
+
+/* Table */
+const char *profile_key_name(enum prof_key k);
+/* PROF_COUNT if no key has that name. */
+enum prof_key profile_key_by_name(const char *name);
+
+/* Loading and saving */
+/* The built-in profile by name ("gb10"), from profile/<name>.json compiled in. */
+int profile_load_builtin(const char *name, struct profile *out, struct cs_err *err);
+/* A profile file. Unknown coefficient names and missing ones are errors. */
+int profile_load_file(const char *path, struct profile *out, struct cs_err *err);
+int profile_parse_text(const char *name, const char *text, struct profile *out,
+                       struct cs_err *err);
+/* Write as JSON with keys in table order (byte-identical for equal input). */
+int profile_write(const struct profile *p, FILE *f, struct cs_err *err);
+/* Names of the built-in profiles, NULL-terminated, static. */
+const char *const *profile_builtin_names(void);
+
+#endif /* CAPSIM_PROFILE_PROFILE_H */

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Run every cmocka suite in BUILD/tests and the golden CLI tests, then print
+# one closing line "suites: N passed, N failed". VALGRIND=1 runs each suite
+# under valgrind. Run from the repository root.
+BUILD=${1:-build}
+pass=0
+fail=0
+failed=""
+VG=""
+[ "${VALGRIND:-0}" = 1 ] && VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    if $VG "$t"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        failed="$failed $(basename "$t")"
+    fi
+done
+if [ -f tests/cli/run.sh ]; then
+    if CAPSIM="$BUILD/capsim" VALGRIND="${VALGRIND:-0}" sh tests/cli/run.sh; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        failed="$failed cli"
+    fi
+fi
+[ -n "$failed" ] && echo "failed:$failed"
+echo "suites: $pass passed, $fail failed"
+[ "$fail" = 0 ]
