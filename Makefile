@@ -19,7 +19,7 @@ ALL_CFLAGS  = $(STD) $(WARN) $(OPT) -I. -I$(BUILD)/gen -DCAPSIM_VERSION='"$(VERS
               $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDLIBS  = $(PKG_LIBS) -lm $(LDLIBS)
 
-LIB_DIRS := common model profile sim calibrate scenarios plots report kernels/host
+LIB_DIRS := common model profile sim client calibrate scenarios plots report kernels/host
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o

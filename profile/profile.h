@@ -46,6 +46,7 @@ enum prof_key {
     PROF_CLIENT_LATENCY_S,     /* HTTP + detokenize + stream, added to what a client sees */
     PROF_ACTIVATION_BYTES_PER_TOKEN, /* activation peak per max_num_batched_tokens (memory) */
     PROF_NON_TORCH_BYTES,      /* non-torch memory (CUDA context, NCCL...) */
+    PROF_CUDAGRAPH_BYTES,      /* CUDA-graph memory estimate taken off the KV budget */
     PROF_COUNT
 };
 
