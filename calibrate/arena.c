@@ -226,7 +226,9 @@ static int load_open(const struct arena *a, const cJSON *o, struct arena_open *p
         (rc = get_int(o, "failed", false, 0, &p->failed, w, err)) ||
         (rc = get_measured(o, "derived_mean_input_tokens", &p->mean_input_tokens, w, err)) ||
         (rc = get_measured(o, "derived_mean_output_tokens", &p->mean_output_tokens, w, err)) ||
-        (rc = get_measured(o, "derived_output_vs_sampled", &p->output_vs_sampled, w, err)))
+        (rc = get_measured(o, "derived_output_vs_sampled", &p->output_vs_sampled, w, err)) ||
+        (rc = get_measured(o, "spec_decode_acceptance_length", &p->spec_acceptance_length, w,
+                           err)))
         return rc;
     for (int m = 0; m < AM_COUNT; m++) {
         p->measured[m] = NAN;

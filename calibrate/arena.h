@@ -105,6 +105,7 @@ struct arena_open {
     double mean_input_tokens;  /* total_input_tokens / completed (server counts) */
     double mean_output_tokens;
     double output_vs_sampled;  /* NaN unless random */
+    double spec_acceptance_length; /* tokens per draft step, NaN unless speculative */
     double measured[AM_COUNT];
 };
 
