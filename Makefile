@@ -26,7 +26,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-EMBED    := $(wildcard model/catalog/*.json) $(wildcard profile/*.json) $(wildcard scenarios/*.json)
+EMBED    := $(wildcard model/catalog/*.json) $(wildcard profiles/*.json) $(wildcard scenarios/*.json)
 
 .PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint
 

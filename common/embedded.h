@@ -1,6 +1,6 @@
 /*
  * embedded.h - data files compiled into the binary by scripts/embed.sh:
- * the model catalog (model/catalog/NAME.json), profiles (profile/NAME.json) and
+ * the model catalog (model/catalog/NAME.json), profiles (profiles/NAME.json) and
  * scenario presets (scenarios/NAME.json).
  *
  * Ownership: everything here is static and read-only.

@@ -1,0 +1,178 @@
+/*
+ * profile.c - the coefficient table, and reading and writing profiles.
+ * ORDER PROF: names[] follows enum prof_key.
+ */
+#include "profile/profile.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/embedded.h"
+#include "common/json.h"
+
+static const char *const names[] = {
+    [PROF_MEM_TOTAL_BYTES] = "mem_total_bytes",
+    [PROF_MEM_BW_BYTES_PER_S] = "mem_bw_bytes_per_s",
+    [PROF_PEAK_FLOPS_BF16] = "peak_flops_bf16",
+    [PROF_PEAK_FLOPS_FP8] = "peak_flops_fp8",
+    [PROF_PEAK_FLOPS_FP4] = "peak_flops_fp4",
+    [PROF_BW_EFF_WEIGHTS] = "bw_eff_weights",
+    [PROF_BW_EFF_KV] = "bw_eff_kv",
+    [PROF_GEMM_EFF_BF16] = "gemm_eff_bf16",
+    [PROF_GEMM_EFF_FP8_NATIVE] = "gemm_eff_fp8_native",
+    [PROF_GEMM_EFF_FP4_NATIVE] = "gemm_eff_fp4_native",
+    [PROF_MARLIN_FP8_EFF] = "marlin_fp8_eff",
+    [PROF_MARLIN_FP4_EFF] = "marlin_fp4_eff",
+    [PROF_MARLIN_BW_EFF] = "marlin_bw_eff",
+    [PROF_MOE_EFF] = "moe_eff",
+    [PROF_ATTN_PREFILL_EFF] = "attn_prefill_eff",
+    [PROF_STEP_OVERHEAD_S] = "step_overhead_s",
+    [PROF_SEQ_OVERHEAD_S] = "seq_overhead_s",
+    [PROF_TOKEN_OVERHEAD_S] = "token_overhead_s",
+    [PROF_CPU_STEP_S] = "cpu_step_s",
+    [PROF_CLIENT_LATENCY_S] = "client_latency_s",
+    [PROF_ACTIVATION_BYTES_PER_TOKEN] = "activation_bytes_per_token",
+    [PROF_NON_TORCH_BYTES] = "non_torch_bytes",
+    [PROF_CUDAGRAPH_BYTES] = "cudagraph_bytes",
+};
+_Static_assert(CS_ARRAY_LEN(names) == PROF_COUNT, "profile names out of step with enum prof_key");
+
+static const char *const builtin[] = { "gb10", NULL };
+
+const char *profile_key_name(enum prof_key k)
+{
+    return (unsigned)k < PROF_COUNT ? names[k] : "?";
+}
+
+enum prof_key profile_key_by_name(const char *name)
+{
+    for (int k = 0; k < PROF_COUNT; k++)
+        if (strcmp(names[k], name) == 0)
+            return (enum prof_key)k;
+    return PROF_COUNT;
+}
+
+const char *const *profile_builtin_names(void)
+{
+    return builtin;
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static int parse_tree(const char *file, const cJSON *root, struct profile *out,
+                      struct cs_err *err)
+{
+    static const char *const top[] = { "name", "description", "coefficients" };
+    int rc = json_check_keys(root, top, CS_ARRAY_LEN(top), file, "", err);
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof *out);
+    const char *s = NULL;
+    if ((rc = json_get_string(root, "name", true, &s, file, "", err)))
+        return rc;
+    copy_str(out->name, sizeof out->name, s);
+    s = NULL;
+    if ((rc = json_get_string(root, "description", false, &s, file, "", err)))
+        return rc;
+    copy_str(out->description, sizeof out->description, s);
+    const cJSON *co = cJSON_GetObjectItemCaseSensitive(root, "coefficients");
+    if (!co)
+        return cs_err_set(err, CS_EINPUT, "%s: .coefficients: missing", file);
+    if ((rc = json_check_keys(co, names, PROF_COUNT, file, ".coefficients", err)))
+        return rc;
+    static const char *const entry[] = { "value", "source" };
+    for (int k = 0; k < PROF_COUNT; k++) {
+        char path[128];
+        snprintf(path, sizeof path, ".coefficients.%s", names[k]);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(co, names[k]);
+        if (!e)
+            return cs_err_set(err, CS_EINPUT, "%s: %s: missing", file, path);
+        if ((rc = json_check_keys(e, entry, 2, file, path, err)) ||
+            (rc = json_get_number(e, "value", true, 0.0, 1e300, &out->v[k], file, path, err)))
+            return rc;
+        s = NULL;
+        if ((rc = json_get_string(e, "source", true, &s, file, path, err)))
+            return rc;
+        copy_str(out->source[k], sizeof out->source[k], s);
+    }
+    return CS_OK;
+}
+
+int profile_parse_text(const char *name, const char *text, struct profile *out,
+                       struct cs_err *err)
+{
+    cJSON *root;
+    int rc = json_parse_text(name, text, strlen(text), &root, err);
+    if (rc)
+        return rc;
+    rc = parse_tree(name, root, out, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int profile_load_file(const char *path, struct profile *out, struct cs_err *err)
+{
+    cJSON *root;
+    int rc = json_load_file(path, &root, err);
+    if (rc)
+        return rc;
+    rc = parse_tree(path, root, out, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int profile_load_builtin(const char *name, struct profile *out, struct cs_err *err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "profiles/%s.json", name);
+    const struct embedded_file *f = embedded_find(path);
+    if (!f) {
+        const char *near = NULL;
+        size_t n = 0;
+        while (builtin[n])
+            n++;
+        near = n ? builtin[0] : NULL;
+        return cs_err_set(err, CS_EINPUT, "unknown hardware profile '%s' (built in: %s)", name,
+                          near ? near : "none");
+    }
+    return profile_parse_text(path, f->text, out, err);
+}
+
+/* JSON string with the few escapes our strings can need. */
+static void put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", (unsigned char)*s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int profile_write(const struct profile *p, FILE *f, struct cs_err *err)
+{
+    fprintf(f, "{\n  \"name\": ");
+    put_str(f, p->name);
+    fprintf(f, ",\n  \"description\": ");
+    put_str(f, p->description);
+    fprintf(f, ",\n  \"coefficients\": {\n");
+    for (int k = 0; k < PROF_COUNT; k++) {
+        if (!isfinite(p->v[k]))
+            return cs_err_set(err, CS_ENUM, "profile %s: %s is not finite", p->name, names[k]);
+        fprintf(f, "    \"%s\": { \"value\": %.17g, \"source\": ", names[k], p->v[k]);
+        put_str(f, p->source[k]);
+        fprintf(f, " }%s\n", k + 1 < PROF_COUNT ? "," : "");
+    }
+    fprintf(f, "  }\n}\n");
+    if (ferror(f))
+        return cs_err_set(err, CS_EIO, "cannot write profile %s", p->name);
+    return CS_OK;
+}

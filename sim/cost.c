@@ -1,0 +1,154 @@
+/*
+ * cost.c - step time as a roofline sum over the parts of a step.
+ *
+ * Each linear part costs max(bytes / effective bandwidth, FLOPs / effective
+ * tensor throughput): weights are read once per step for all tokens, so a
+ * decode step of one request and of sixty costs nearly the same until the
+ * FLOPs catch up. Attention and recurrent state are per request. Parts run
+ * one after another within a layer, so their times add; only within a part
+ * do memory and compute overlap. Fixed overheads (launches, sampling,
+ * Python) come on top. docs/model.md derives each term.
+ */
+#include "sim/cost.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "common/xalloc.h"
+
+struct cost_model {
+    struct model_work w;
+    struct profile p;
+    bool async;
+};
+
+struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
+                            bool async_scheduling)
+{
+    struct cost_model *c = xmalloc(sizeof *c);
+    c->w = *w;
+    c->p = *p;
+    c->async = async_scheduling;
+    return c;
+}
+
+void cost_free(struct cost_model *c)
+{
+    free(c);
+}
+
+/* Effective bandwidth for streaming weights through a kernel path. */
+static double weight_bw(const struct profile *p, enum kernel_path path)
+{
+    double bw = p->v[PROF_MEM_BW_BYTES_PER_S];
+    switch (path) {
+    case KPATH_FP8_MARLIN:
+    case KPATH_FP4_MARLIN:
+    case KPATH_MXFP4:
+        return bw * p->v[PROF_MARLIN_BW_EFF];
+    default:
+        return bw * p->v[PROF_BW_EFF_WEIGHTS];
+    }
+}
+
+/* Effective FLOP/s of a kernel path when compute-bound. Marlin dequantizes
+ * to BF16 and multiplies on BF16 tensor cores (shared/research/gb10.md 4). */
+static double path_flops(const struct profile *p, enum kernel_path path)
+{
+    double bf16 = p->v[PROF_PEAK_FLOPS_BF16];
+    switch (path) {
+    case KPATH_FP8_NATIVE:
+        return p->v[PROF_PEAK_FLOPS_FP8] * p->v[PROF_GEMM_EFF_FP8_NATIVE];
+    case KPATH_FP4_NATIVE:
+        return p->v[PROF_PEAK_FLOPS_FP4] * p->v[PROF_GEMM_EFF_FP4_NATIVE];
+    case KPATH_FP8_MARLIN:
+        return bf16 * p->v[PROF_MARLIN_FP8_EFF];
+    case KPATH_FP4_MARLIN:
+    case KPATH_MXFP4:
+        return bf16 * p->v[PROF_MARLIN_FP4_EFF];
+    default:
+        return bf16 * p->v[PROF_GEMM_EFF_BF16];
+    }
+}
+
+static double part_seconds(const struct profile *p, const struct work_part *part, double bytes,
+                           double tokens, double extra_eff)
+{
+    if (bytes <= 0 && tokens <= 0)
+        return 0.0;
+    double mem = bytes / (weight_bw(p, part->path) * extra_eff);
+    double comp = part->flops_per_token * tokens / (path_flops(p, part->path) * extra_eff);
+    return mem > comp ? mem : comp;
+}
+
+static double weights_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
+    double tokens = (double)s->n_tokens;
+    double t = part_seconds(p, &w->dense, w->dense.bytes, tokens, 1.0);
+    t += part_seconds(p, &w->lm_head, w->lm_head.bytes, (double)s->n_logits, 1.0);
+    if (w->n_moe_layers && w->n_experts) {
+        /* Each token runs top-k experts; the step reads each touched expert once. */
+        double touched = work_experts_touched(w->n_experts, w->n_experts_active, tokens);
+        double bytes = touched * w->n_moe_layers * w->expert.bytes;
+        double expert_tokens = tokens * w->n_experts_active * w->n_moe_layers;
+        t += part_seconds(p, &w->expert, bytes, expert_tokens, p->v[PROF_MOE_EFF]);
+    }
+    return t;
+}
+
+static double attention_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
+    double bytes = s->kv_tokens_full * w->kv_bytes_per_token_full +
+                   s->kv_tokens_swa * w->kv_bytes_per_token_swa;
+    double flops = s->attn_pairs_full * w->attn_flops_per_pair_full +
+                   s->attn_pairs_swa * w->attn_flops_per_pair_swa;
+    double mem = bytes / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_KV]);
+    double comp = flops / (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_ATTN_PREFILL_EFF]);
+    return mem > comp ? mem : comp;
+}
+
+static double state_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
+    /* Each sequence's recurrent state is read and written once per step. */
+    double mem = 2.0 * w->state_bytes_per_seq * s->n_seqs /
+                 (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]);
+    double comp = w->state_flops_per_token * (double)s->n_tokens /
+                  (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_GEMM_EFF_BF16]);
+    return mem > comp ? mem : comp;
+}
+
+static double overhead_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct profile *p = &c->p;
+    return p->v[PROF_STEP_OVERHEAD_S] + s->n_seqs * p->v[PROF_SEQ_OVERHEAD_S] +
+           (double)s->n_tokens * p->v[PROF_TOKEN_OVERHEAD_S];
+}
+
+double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
+                         struct cost_breakdown *bd)
+{
+    struct cost_breakdown b;
+    b.weights_s = weights_seconds(c, s);
+    b.attention_s = attention_seconds(c, s);
+    b.state_s = state_seconds(c, s);
+    b.overhead_s = overhead_seconds(c, s);
+    b.gpu_s = b.weights_s + b.attention_s + b.state_s + b.overhead_s;
+    b.cpu_s = c->p.v[PROF_CPU_STEP_S];
+    /* Async scheduling overlaps the CPU's work for the next step with this
+     * step's GPU work (vLLM >= 0.14 default; serving-semantics.md 1.6). */
+    b.step_s = c->async ? (b.gpu_s > b.cpu_s ? b.gpu_s : b.cpu_s) : b.gpu_s + b.cpu_s;
+    if (bd)
+        *bd = b;
+    return b.step_s;
+}
+
+double cost_client_latency_s(const struct cost_model *c)
+{
+    return c->p.v[PROF_CLIENT_LATENCY_S];
+}
