@@ -32,6 +32,7 @@ struct memory_args {
     uint32_t num_speculative_tokens;    /* MTP adds KV layers / lookahead */
     bool language_model_only;
     int64_t num_gpu_blocks_override;    /* 0 = computed */
+    bool mamba_cache_fp32;              /* --mamba-ssm-cache-dtype float32: conv state fp32 too */
 };
 
 struct memory_report {

@@ -1,0 +1,381 @@
+/*
+ * model.c - load a model (catalog entry, Hugging Face id or config.json
+ * path) and turn its facts into weight bytes and per-step work for one
+ * precision. Catalog entries carry normalised facts in "_capsim" (built by
+ * scripts/build_catalog.py from shared/models); a user's config.json is
+ * reduced to the same facts by model_derive().
+ */
+#include "model/model_impl.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/embedded.h"
+#include "common/json.h"
+#include "common/strutil.h"
+#include "common/xalloc.h"
+
+/* Keys a config.json may carry. Anything else is an error: an unknown key
+ * may change the architecture in a way capsim would silently miss. */
+static const char *const known_keys[] = {
+    "architectures", "model_type", "hidden_size", "num_hidden_layers", "num_attention_heads",
+    "num_key_value_heads", "head_dim", "vocab_size", "tie_word_embeddings",
+    "max_position_embeddings", "intermediate_size", "layer_types", "rms_norm_eps", "hidden_act",
+    "rope_theta", "num_experts", "num_experts_per_tok", "moe_intermediate_size", "sliding_window",
+    "linear_num_value_heads", "full_attention_interval", "attn_output_gate", "linear_key_head_dim",
+    "linear_value_head_dim", "linear_conv_kernel_dim", "linear_num_key_heads", "mamba_ssm_dtype",
+    "partial_rotary_factor", "mtp_num_hidden_layers", "mtp_use_dedicated_embeddings",
+    "hidden_activation", "final_logit_softcapping", "n_routed_experts", "n_shared_experts",
+    "norm_topk_prob", "routed_scaling_factor", "hybrid_override_pattern", "mamba_num_heads",
+    "mamba_head_dim", "ssm_state_size", "n_groups", "conv_kernel", "mlp_hidden_act",
+    "global_head_dim", "num_global_key_value_heads", "attention_k_eq_v", "enable_moe_block",
+    "num_kv_shared_layers", "hidden_size_per_layer_input", "rope_parameters",
+    "moe_shared_expert_intermediate_size", "use_double_wide_mlp", "chunk_size", "top_k_experts",
+    "vocab_size_per_layer_input", "attention_bias", "shared_expert_intermediate_size", "n_group",
+    "topk_group", "num_local_experts", "experts_per_token", "rope_scaling", "quantization_config",
+    "block_ff_dim", "block_auto_adjust_ff_dim", "conv_L_cache", "norm_eps", "q_lora_rank",
+    "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "first_k_dense_replace",
+    "layer_rope_theta", "qk_scale_factor", "output_multiplier", "post_norm_eps",
+    "moe_latent_size", "num_nextn_predict_layers", "mtp_hybrid_override_pattern",
+    "mlp_only_layers", "router_aux_loss_coef", "text_config", "vision_config", "audio_config",
+    "torch_dtype", "dtype", "transformers_version", "bos_token_id", "eos_token_id",
+    "pad_token_id", "initializer_range", "use_cache", "attention_dropout", "mlp_bias",
+    "rope_type", "image_token_index", "image_token_id", "video_token_id", "auto_map",
+    "output_router_logits", "decoder_sparse_step", "max_window_layers", "use_sliding_window",
+    "attention_chunk_size", "num_nextn_predict_layers", "residual_multiplier",
+    "embedding_multiplier", "attention_multiplier", "logits_scaling", "query_pre_attn_scalar",
+    "bos_token", "eos_token",
+};
+
+/* ---------------------------------------------------------------- catalog facts */
+
+static int num(const cJSON *o, const char *key, double *out, const char *file, const char *path,
+               struct cs_err *err)
+{
+    *out = 0;
+    return json_get_number(o, key, false, 0, 1e15, out, file, path, err);
+}
+
+static int u32(const cJSON *o, const char *key, uint32_t *out, const char *file,
+               const char *path, struct cs_err *err)
+{
+    double d = 0;
+    int rc = num(o, key, &d, file, path, err);
+    *out = (uint32_t)d;
+    return rc;
+}
+
+static int parse_capsim(const char *file, const cJSON *cs, struct model *m, struct cs_err *err)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(cs, "params");
+    const cJSON *moe = cJSON_GetObjectItemCaseSensitive(cs, "moe");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(cs, "attention");
+    const cJSON *kv = cJSON_GetObjectItemCaseSensitive(cs, "kv");
+    if (!cJSON_IsObject(p) || !cJSON_IsObject(moe) || !cJSON_IsObject(at) || !cJSON_IsObject(kv))
+        return cs_err_set(err, CS_EINPUT, "%s: ._capsim: needs params, moe, attention and kv objects",
+                          file);
+    int rc;
+    if ((rc = num(p, "total", &m->p_total, file, "._capsim.params", err)) ||
+        (rc = num(p, "active", &m->p_active, file, "._capsim.params", err)) ||
+        (rc = num(p, "embedding", &m->p_embedding, file, "._capsim.params", err)) ||
+        (rc = num(p, "lm_head", &m->p_lm_head, file, "._capsim.params", err)) ||
+        (rc = num(p, "lm_head_untied", &m->p_lm_head_untied, file, "._capsim.params", err)) ||
+        (rc = num(p, "per_layer_embedding", &m->p_ple, file, "._capsim.params", err)) ||
+        (rc = num(p, "mtp", &m->p_mtp, file, "._capsim.params", err)) ||
+        (rc = num(p, "vision", &m->p_vision, file, "._capsim.params", err)) ||
+        (rc = num(p, "audio", &m->p_audio, file, "._capsim.params", err)) ||
+        (rc = u32(moe, "layers", &m->moe_layers, file, "._capsim.moe", err)) ||
+        (rc = u32(moe, "experts", &m->experts, file, "._capsim.moe", err)) ||
+        (rc = u32(moe, "top_k", &m->top_k, file, "._capsim.moe", err)) ||
+        (rc = num(moe, "expert_params", &m->expert_params, file, "._capsim.moe", err)) ||
+        (rc = u32(at, "q_heads", &m->q_heads, file, "._capsim.attention", err)) ||
+        (rc = u32(at, "head_dim_full", &m->head_dim_full, file, "._capsim.attention", err)) ||
+        (rc = u32(at, "head_dim_sliding", &m->head_dim_swa, file, "._capsim.attention", err)) ||
+        (rc = u32(kv, "full_layers", &m->kv_full_layers, file, "._capsim.kv", err)) ||
+        (rc = u32(kv, "sliding_layers", &m->kv_swa_layers, file, "._capsim.kv", err)) ||
+        (rc = u32(kv, "sliding_window", &m->swa_window, file, "._capsim.kv", err)) ||
+        (rc = u32(kv, "elements_per_token_full_layer", &m->kv_el_full, file, "._capsim.kv", err)) ||
+        (rc = u32(kv, "elements_per_token_sliding_layer", &m->kv_el_swa, file, "._capsim.kv", err)) ||
+        (rc = u32(kv, "recurrent_layers", &m->rec_layers, file, "._capsim.kv", err)) ||
+        (rc = num(kv, "recurrent_conv_bytes_per_layer", &m->rec_conv_bytes, file, "._capsim.kv", err)) ||
+        (rc = num(kv, "recurrent_ssm_bytes_per_layer", &m->rec_ssm_bytes, file, "._capsim.kv", err)))
+        return rc;
+    const char *s = NULL;
+    if ((rc = json_get_string(cs, "type", false, &s, file, "._capsim", err)))
+        return rc;
+    snprintf(m->type, sizeof m->type, "%s", s ? s : "dense");
+    s = NULL;
+    if ((rc = json_get_string(cs, "name", true, &s, file, "._capsim", err)))
+        return rc;
+    snprintf(m->name, sizeof m->name, "%s", s);
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(cs, "hf_ids");
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(cs, "default_precision_by_hf_id");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, ids)
+    {
+        if (!cJSON_IsString(it) || m->n_hf_ids >= MODEL_MAX_IDS)
+            continue;
+        snprintf(m->hf_ids[m->n_hf_ids], sizeof m->hf_ids[0], "%s", it->valuestring);
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(defs, it->valuestring);
+        snprintf(m->hf_id_precision[m->n_hf_ids], sizeof m->hf_id_precision[0], "%s",
+                 cJSON_IsString(d) ? d->valuestring : "bf16");
+        m->n_hf_ids++;
+    }
+    if (m->n_hf_ids)
+        snprintf(m->hf_id, sizeof m->hf_id, "%s", m->hf_ids[0]);
+    const cJSON *ck = cJSON_GetObjectItemCaseSensitive(cs, "checkpoints");
+    cJSON_ArrayForEach(it, ck)
+    {
+        if (m->n_ck >= MODEL_MAX_CKPT)
+            break;
+        struct model_checkpoint *c = &m->ck[m->n_ck];
+        snprintf(c->precision, sizeof c->precision, "%s", it->string);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(it, "experts");
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(it, "other");
+        if (!cJSON_IsString(e) || !cJSON_IsString(o) ||
+            dtype_parse(e->valuestring, &c->experts, NULL) ||
+            dtype_parse(o->valuestring, &c->other, NULL))
+            return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s: experts and other must be precisions",
+                              file, it->string);
+        m->n_ck++;
+    }
+    return CS_OK;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+int model_parse(const char *file, const char *text, struct model **out, struct cs_err *err)
+{
+    cJSON *root;
+    int rc = json_parse_text(file, text, strlen(text), &root, err);
+    if (rc)
+        return rc;
+    struct model *m = xcalloc(1, sizeof *m);
+    if (!cJSON_IsObject(root)) {
+        rc = cs_err_set(err, CS_EINPUT, "%s: .: a config.json must be an object", file);
+        goto out;
+    }
+    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(root, "text_config");
+    if ((rc = json_check_keys(root, known_keys, CS_ARRAY_LEN(known_keys), file, "", err)))
+        goto out;
+    if (cJSON_IsObject(tc) &&
+        (rc = json_check_keys(tc, known_keys, CS_ARRAY_LEN(known_keys), file, ".text_config", err)))
+        goto out;
+    /* The architecture facts from the keys, always: they validate the file. */
+    if ((rc = model_derive(file, root, m, err)))
+        goto out;
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(root, "_capsim");
+    if (cs) {
+        /* A catalog entry: its checked facts replace the formula's. */
+        uint32_t maxpos = m->max_pos, H = m->hidden, L = m->layers, V = m->vocab;
+        bool tied = m->tied;
+        memset(m, 0, sizeof *m);
+        m->max_pos = maxpos, m->hidden = H, m->layers = L, m->vocab = V, m->tied = tied;
+        if ((rc = parse_capsim(file, cs, m, err)))
+            goto out;
+    } else {
+        /* A user's file: name it after the file, BF16 as shipped. */
+        const char *base = strrchr(file, '/');
+        snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : file);
+        snprintf(m->type, sizeof m->type, "%s%s%s", m->moe_layers ? "moe" : "dense",
+                 m->rec_layers ? "+hybrid" : "", m->kv_swa_layers ? "+swa" : "");
+        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16 };
+        m->n_ck = 1;
+    }
+    m->default_precision = DTYPE_BF16;
+    if (m->n_ck)
+        dtype_parse(m->ck[0].precision, &m->default_precision, NULL);
+    for (size_t i = 0; i < m->n_ck; i++)
+        if (strcmp(m->ck[i].precision, "bf16") == 0)
+            m->default_precision = DTYPE_BF16;
+out:
+    cJSON_Delete(root);
+    if (rc) {
+        free(m);
+        return rc;
+    }
+    *out = m;
+    return CS_OK;
+}
+
+static bool is_catalog_file(const struct embedded_file *f)
+{
+    return str_starts_with(f->path, "model/catalog/");
+}
+
+int model_load(const char *name, struct model **out, struct cs_err *err)
+{
+    if (strchr(name, '/') && (strstr(name, ".json") || name[0] == '.' || name[0] == '/')) {
+        char *text;
+        int rc = json_read_file(name, &text, NULL, err);
+        if (rc)
+            return rc;
+        rc = model_parse(name, text, out, err);
+        free(text);
+        return rc;
+    }
+    /* Short name, or a Hugging Face id of a catalog model. */
+    const char *names[64];
+    size_t n_names = 0;
+    for (size_t i = 0; i < embedded_files_count; i++) {
+        const struct embedded_file *f = &embedded_files[i];
+        if (!is_catalog_file(f))
+            continue;
+        const char *stem = f->path + strlen("model/catalog/");
+        size_t len = strlen(stem) - strlen(".json");
+        if (n_names < 64)
+            names[n_names++] = stem;
+        bool hit = strlen(name) == len && strncmp(stem, name, len) == 0;
+        if (!hit && strchr(name, '/')) {
+            /* look for the id among the entry's hf_ids */
+            char quoted[160];
+            snprintf(quoted, sizeof quoted, "\"%s\"", name);
+            for (const char *p = f->text; (p = strchr(p, '"')) != NULL; p++)
+                if (strncasecmp(p, quoted, strlen(quoted)) == 0) {
+                    hit = true;
+                    break;
+                }
+        }
+        if (!hit)
+            continue;
+        int rc = model_parse(f->path, f->text, out, err);
+        if (rc)
+            return rc;
+        struct model *m = *out;
+        for (size_t j = 0; j < m->n_hf_ids; j++)
+            if (strcasecmp(m->hf_ids[j], name) == 0) {
+                snprintf(m->hf_id, sizeof m->hf_id, "%s", m->hf_ids[j]);
+                dtype_parse(m->hf_id_precision[j], &m->default_precision, NULL);
+            }
+        return CS_OK;
+    }
+    char stems[64][96];
+    const char *cands[64];
+    for (size_t i = 0; i < n_names; i++) {
+        snprintf(stems[i], sizeof stems[i], "%.*s", (int)(strlen(names[i]) - 5), names[i]);
+        cands[i] = stems[i];
+    }
+    const char *near = str_nearest(name, cands, n_names);
+    if (near)
+        return cs_err_set(err, CS_EINPUT, "unknown model '%s' (did you mean '%s'?)", name, near);
+    return cs_err_set(err, CS_EINPUT, "unknown model '%s' (see 'capsim list models', or give a config.json path)",
+                      name);
+}
+
+void model_free(struct model *m)
+{
+    free(m);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+const char *model_name(const struct model *m) { return m->name; }
+const char *model_hf_id(const struct model *m) { return m->hf_id; }
+const char *model_type_label(const struct model *m) { return m->type; }
+uint32_t model_max_position(const struct model *m) { return m->max_pos; }
+double model_params_total(const struct model *m) { return m->p_total; }
+double model_params_active(const struct model *m) { return m->p_active; }
+enum dtype model_default_precision(const struct model *m) { return m->default_precision; }
+
+/* How the checkpoint of precision d stores experts and other linears. A
+ * precision with no listed checkpoint quantizes every linear layer. */
+static struct model_checkpoint checkpoint_for(const struct model *m, enum dtype d)
+{
+    const char *name = dtype_traits(d)->name;
+    for (size_t i = 0; i < m->n_ck; i++)
+        if (strcmp(m->ck[i].precision, name) == 0)
+            return m->ck[i];
+    return (struct model_checkpoint){ "", d, d };
+}
+
+static double expert_params_all(const struct model *m)
+{
+    return (double)m->moe_layers * m->experts * m->expert_params;
+}
+
+/* Linear weights outside the routed experts, the input embedding and the
+ * LM head: attention, recurrent projections, dense MLPs, shared experts. */
+static double other_params(const struct model *m)
+{
+    return m->p_total - m->p_embedding - m->p_lm_head_untied - m->p_ple - expert_params_all(m);
+}
+
+double model_weight_bytes(const struct model *m, enum dtype weights, bool language_model_only)
+{
+    struct model_checkpoint c = checkpoint_for(m, weights);
+    double bf16 = 2.0;
+    double bytes = (m->p_embedding + m->p_lm_head_untied + m->p_ple) * bf16;
+    bytes += expert_params_all(m) * dtype_traits(c.experts)->bytes_per_param;
+    bytes += other_params(m) * dtype_traits(c.other)->bytes_per_param;
+    if (!language_model_only)
+        bytes += (m->p_vision + m->p_audio) * bf16;
+    return bytes;
+}
+
+static enum kernel_path default_path(enum dtype d)
+{
+    switch (d) {
+    case DTYPE_FP8: return KPATH_FP8_MARLIN;
+    case DTYPE_NVFP4: return KPATH_FP4_MARLIN;
+    case DTYPE_MXFP4: return KPATH_MXFP4;
+    default: return KPATH_BF16;
+    }
+}
+
+/* The path a part takes: BF16 parts stay BF16; a quantized part takes the
+ * requested path if it is of the same family, else the GB10 default. */
+static enum kernel_path part_path(enum dtype part, enum kernel_path requested)
+{
+    enum kernel_path def = default_path(part);
+    if (requested == KPATH_COUNT || part == DTYPE_BF16 || part == DTYPE_FP16)
+        return def;
+    bool fp8 = part == DTYPE_FP8, fp4 = part == DTYPE_NVFP4 || part == DTYPE_MXFP4;
+    if (fp8 && (requested == KPATH_FP8_MARLIN || requested == KPATH_FP8_NATIVE))
+        return requested;
+    if (fp4 && (requested == KPATH_FP4_MARLIN || requested == KPATH_FP4_NATIVE || requested == KPATH_MXFP4))
+        return requested;
+    return def;
+}
+
+int model_work_init(const struct model *m, enum dtype weights, enum kernel_path path,
+                    enum kv_dtype kv, struct model_work *w, struct cs_err *err)
+{
+    if (m->experts == 0 && weights == DTYPE_MXFP4)
+        return cs_err_set(err, CS_EINPUT, "%s: mxfp4 checkpoints quantize MoE experts; this model has none",
+                          m->name);
+    struct model_checkpoint c = checkpoint_for(m, weights);
+    memset(w, 0, sizeof *w);
+    double other = other_params(m);
+    w->dense.bytes = other * dtype_traits(c.other)->bytes_per_param;
+    w->dense.flops_per_token = 2.0 * other;
+    w->dense.path = part_path(c.other, path);
+    /* The LM head stays BF16 in every quantized checkpoint we know. */
+    w->lm_head.bytes = m->p_lm_head * 2.0;
+    w->lm_head.flops_per_token = 2.0 * m->p_lm_head;
+    w->lm_head.path = KPATH_BF16;
+    if (m->moe_layers && m->experts) {
+        w->expert.bytes = m->expert_params * dtype_traits(c.experts)->bytes_per_param;
+        w->expert.flops_per_token = 2.0 * m->expert_params;
+        w->expert.path = part_path(c.experts, path);
+        w->n_moe_layers = m->moe_layers;
+        w->n_experts = m->experts;
+        w->n_experts_active = m->top_k;
+    }
+    double kvb = kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
+    w->kv_bytes_per_token_full = (double)m->kv_full_layers * m->kv_el_full * kvb;
+    w->kv_bytes_per_token_swa = (double)m->kv_swa_layers * m->kv_el_swa * kvb;
+    w->swa_window = m->kv_swa_layers ? m->swa_window : 0;
+    /* QK^T and PV: 2 FLOPs per multiply-add, 2 matmuls, per query head. */
+    w->attn_flops_per_pair_full = 4.0 * m->q_heads * m->head_dim_full * m->kv_full_layers;
+    w->attn_flops_per_pair_swa = 4.0 * m->q_heads * m->head_dim_swa * m->kv_swa_layers;
+    w->state_bytes_per_seq = m->rec_layers * (m->rec_conv_bytes + m->rec_ssm_bytes);
+    /* A recurrent update touches each fp32 state element a few times per
+     * token (decay, outer-product update, readout): ~4 FLOPs each. */
+    w->state_flops_per_token = 4.0 * m->rec_layers * (m->rec_ssm_bytes / 4.0);
+    w->n_layers = m->layers;
+    return CS_OK;
+}
