@@ -1,12 +1,74 @@
-/* Placeholder until the owning module lands; replaced, never shipped as done. */
+/*
+ * cmd_validate.c - capsim validate: simulate an arena folder's cases and
+ * report the error per metric group.
+ */
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "calibrate/validate.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 int cmd_validate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "capsim: 'validate' is not built yet\n");
-    return 1;
+    const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
+    const char *hardware = "gb10", *model = NULL;
+    int64_t seeds = 1;
+    bool closed_only = false, open_only = false, quiet = false;
+    struct opt table[] = {
+        { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
+        { "out", OPT_STRING, &out_path, 0, 0, "write one JSON line per case to FILE.jsonl", false },
+        { "profile", OPT_STRING, &profile_file, 0, 0, "hardware profile file", false },
+        { "hardware", OPT_STRING, &hardware, 0, 0, "built-in profile [gb10]", false },
+        { "model", OPT_STRING, &model, 0, 0, "only the runs of this model", false },
+        { "seeds", OPT_INT, &seeds, 1, 100, "open loop: mean over N seeds [1]", false },
+        { "closed-only", OPT_FLAG, &closed_only, 0, 0, "only llama-benchy rows", false },
+        { "open-only", OPT_FLAG, &open_only, 0, 0, "only vllm bench serve tests", false },
+        { "quiet", OPT_FLAG, &quiet, 0, 0, "no error table", false },
+    };
+    const char *pos[1];
+    size_t n_pos;
+    bool help;
+    struct cs_err err = { 0 };
+    if (opts_parse("validate", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
+        return cli_fail("validate", &err);
+    if (help) {
+        opts_usage(stdout, "validate", "[--arena DIR] [--out FILE.jsonl] [options]", table,
+                   CS_ARRAY_LEN(table));
+        return 0;
+    }
+    struct profile prof;
+    int rc = profile_file ? profile_load_file(profile_file, &prof, &err)
+                          : profile_load_builtin(hardware, &prof, &err);
+    if (rc)
+        return cli_fail("validate", &err);
+    struct arena *a;
+    if ((rc = arena_load(arena_dir, &a, &err)))
+        return cli_fail("validate", &err);
+    struct validate_filter f = { model, false, !open_only, !closed_only, (int)seeds };
+    struct validation *v;
+    if ((rc = validate_run(a, &prof, &f, &v, &err))) {
+        arena_free(a);
+        return cli_fail("validate", &err);
+    }
+    if (out_path) {
+        FILE *fo = fopen(out_path, "w");
+        if (!fo) {
+            cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+            rc = CS_EIO;
+        } else {
+            rc = validate_write_jsonl(v, fo, &err);
+            if (fclose(fo) && !rc)
+                rc = cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+        }
+    }
+    if (!rc && !quiet) {
+        printf("capsim validate: %s, profile %s\n", arena_dir, prof.name);
+        printf("Data: Django de Vreng, DGX Spark benchmark runs, CC-BY-4.0\n\n");
+        validate_print_table(v, stdout);
+    }
+    validate_free(v);
+    arena_free(a);
+    return rc ? cli_fail("validate", &err) : 0;
 }

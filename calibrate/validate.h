@@ -1,0 +1,65 @@
+/*
+ * validate.h - simulate every case of an arena folder (each closed-loop
+ * row with llama-benchy's client, each open-loop test and sweep step with
+ * vllm bench serve's) under that run's model, precision and server
+ * config, and compare with what was measured.
+ *
+ * What the simulation takes from a run is what a user would know before
+ * measuring: the server flags, the client commands, the chat template's
+ * token count and the workload's reply lengths and speculative acceptance
+ * (properties of the model and prompts, not of the hardware). Everything
+ * hardware comes from the profile.
+ *
+ * Ownership: validate_new() returns predictions you free with validate_free().
+ */
+#ifndef CAPSIM_CALIBRATE_VALIDATE_H
+#define CAPSIM_CALIBRATE_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "calibrate/arena.h"
+#include "profile/profile.h"
+
+struct validation {
+    const struct arena *arena;
+    double (*closed)[AM_COUNT];   /* predicted, per closed row (NaN where not predicted) */
+    double (*open)[AM_COUNT];     /* predicted, per open row */
+    bool *closed_ok, *open_ok;    /* false if the case could not be simulated */
+};
+
+/* Which cases to simulate: runs whose model is `only_model` (NULL = all)
+ * or, with exclude, all but that model; closed and/or open loop. */
+struct validate_filter {
+    const char *model;
+    bool exclude;
+    bool closed, open;
+    int seeds;                    /* open loop: mean over this many seeds (1) */
+};
+
+int validate_run(const struct arena *a, const struct profile *p, const struct validate_filter *f,
+                 struct validation **out, struct cs_err *err);
+void validate_free(struct validation *v);
+
+/* One JSON line per simulated case: the case keys, "predicted" and "measured". */
+int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err);
+
+/* Median and p90 absolute percentage error per metric group, as a table. */
+void validate_print_table(const struct validation *v, FILE *f);
+
+/* The metric groups of the error table. */
+enum vgroup {
+    VG_TG_REQ, VG_TG_TOTAL, VG_CLOSED_TTFT, VG_P50_TTFT, VG_P95_TTFT, VG_P99_TTFT,
+    VG_P50_TPOT, VG_P95_TPOT, VG_REQ_RATE, VG_COUNT
+};
+const char *vgroup_name(enum vgroup g);
+/* Absolute percentage errors of group g into out (caller-sized to the
+ * number of rows); returns how many. */
+size_t validate_group_errors(const struct validation *v, enum vgroup g, double *out);
+
+/* Capacity from the rate sweeps: for each run and each p95 TTFT limit
+ * (2, 5, 10 s), whether the highest passing configured rate is predicted
+ * within one sweep step. *n_cases and *n_within count the comparisons. */
+void validate_capacity(const struct validation *v, int *n_cases, int *n_within);
+
+#endif /* CAPSIM_CALIBRATE_VALIDATE_H */

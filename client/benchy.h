@@ -1,0 +1,44 @@
+/*
+ * benchy.h - llama-benchy 0.4.0 against the simulated server: for one
+ * (pp, tg, depth, concurrency) point, its latency probe, one discarded
+ * warm-up batch and `runs` lockstep batches of c requests sent at the same
+ * instant on an otherwise idle engine, and its table columns with its
+ * definitions (shared/research/serving-semantics.md 2; docs/metrics.md).
+ *
+ * Ownership: plain data in and out.
+ */
+#ifndef CAPSIM_CLIENT_BENCHY_H
+#define CAPSIM_CLIENT_BENCHY_H
+
+#include <stdint.h>
+
+#include "client/deploy.h"
+
+enum benchy_latency { BENCHY_LATENCY_GENERATION, BENCHY_LATENCY_API, BENCHY_LATENCY_NONE };
+
+struct benchy_args {
+    int64_t pp, tg, depth, concurrency, runs;
+    enum benchy_latency latency_mode;
+    /* llama-benchy counts prompts in GPT-2 tokens and adapts them by the
+     * chat-template deltas it measures at warm-up: */
+    double delta_user;           /* template tokens of a user-only message */
+    double delta_context;        /* template tokens with a system message */
+    double prompt_token_ratio;   /* model tokens per GPT-2 token (1) */
+};
+
+struct mean_std {
+    double mean, std;
+};
+
+struct benchy_row {
+    double latency_ms;
+    double prompt_tokens;        /* server-side prompt per request */
+    struct mean_std pp_tps_total, pp_tps_req, ttfr_ms, est_ppt_ms, e2e_ttft_ms;
+    struct mean_std tg_tps_total, tg_tps_req, tg_peak_tps, tg_peak_tps_req;
+};
+
+void benchy_args_init(struct benchy_args *a);
+int benchy_run(const struct deploy *d, const struct benchy_args *a, struct benchy_row *out,
+               struct cs_err *err);
+
+#endif /* CAPSIM_CLIENT_BENCHY_H */

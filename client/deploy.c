@@ -1,0 +1,75 @@
+#include "client/deploy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+
+void deploy_args_init(struct deploy_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->async_scheduling = -1;
+}
+
+int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *err)
+{
+    struct deploy *d = xcalloc(1, sizeof *d);
+    int rc;
+    if ((rc = model_load(a->model ? a->model : "gemma-4-26b-a4b-it", &d->model, err)))
+        goto fail;
+    if (a->profile)
+        d->profile = *a->profile;
+    else if (a->profile_file)
+        rc = profile_load_file(a->profile_file, &d->profile, err);
+    else
+        rc = profile_load_builtin(a->profile_name ? a->profile_name : "gb10", &d->profile, err);
+    if (rc)
+        goto fail;
+    d->precision = model_default_precision(d->model);
+    if (a->precision && (rc = dtype_parse(a->precision, &d->precision, err)))
+        goto fail;
+    d->kv = KV_DTYPE_AUTO;
+    if (a->kv_cache_dtype && (rc = kv_dtype_parse(a->kv_cache_dtype, &d->kv, err)))
+        goto fail;
+    struct memory_args ma = {
+        .weights = d->precision,
+        .kv = d->kv,
+        .gpu_memory_utilization = a->gpu_memory_utilization > 0 ? a->gpu_memory_utilization : 0.9,
+        .max_model_len = a->max_model_len,
+        .max_num_batched_tokens = a->max_num_batched_tokens ? a->max_num_batched_tokens : 2048,
+        .max_num_seqs = a->max_num_seqs ? a->max_num_seqs : 256,
+        .num_speculative_tokens = a->num_speculative_tokens,
+        .language_model_only = a->language_model_only,
+        .mamba_cache_fp32 = a->mamba_cache_fp32,
+    };
+    if ((rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
+        (rc = model_work_init(d->model, d->precision, KPATH_COUNT, d->kv, &d->work, err)))
+        goto fail;
+    bool async = a->async_scheduling < 0 ? true : a->async_scheduling != 0;
+    d->cost = cost_new(&d->work, &d->profile, async);
+    d->cfg = (struct sim_config){
+        .max_num_batched_tokens = ma.max_num_batched_tokens,
+        .max_num_seqs = ma.max_num_seqs,
+        .max_model_len = d->mem.max_model_len,
+        .async_scheduling = async,
+        .num_speculative_tokens = a->num_speculative_tokens,
+        .spec_mean_accepted = a->spec_mean_accepted,
+        .kv = d->mem.layout,
+        .work = &d->work,
+        .cost = d->cost,
+    };
+    *out = d;
+    return CS_OK;
+fail:
+    deploy_free(d);
+    return rc;
+}
+
+void deploy_free(struct deploy *d)
+{
+    if (!d)
+        return;
+    model_free(d->model);
+    cost_free(d->cost);
+    free(d);
+}

@@ -1,0 +1,276 @@
+/*
+ * serve.c - the open-loop client. Requests are sent at their gamma arrival
+ * times (or when a --max-concurrency slot frees, in order); every chunk the
+ * engine streams reaches the client after the profile's client latency.
+ * Per request: send time, first chunk (TTFT: the role chunk, which vLLM
+ * sends with the first token), last chunk (E2EL), chunk gaps (ITL, the
+ * first gap between the role chunk and the first token chunk being 0).
+ */
+#include "client/serve.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+
+void serve_args_init(struct serve_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->dataset = DATASET_RANDOM;
+    a->random = (struct workload_random_args){ 1024, 128, 0.0, 0, 0 };
+    a->num_prompts = 1000;
+    a->request_rate = INFINITY;
+    a->burstiness = 1.0;
+    a->output_scale = 1.0;
+    a->pcts[0] = 99;
+    a->n_pcts = 1;
+}
+
+struct client_req {
+    double arrival, send, first, last;
+    uint32_t n_prompt, n_output, n_got;
+};
+
+struct run {
+    const struct deploy *d;
+    struct sim *sim;
+    struct client_req *req;
+    size_t n, next_to_send;
+    int64_t cap, in_flight;
+    double latency;
+    struct sample itl;
+    struct sample chunk_t;   /* every chunk's arrival, for the output-rate peak */
+};
+
+static void send_req(struct run *r, size_t i, double t)
+{
+    struct client_req *q = &r->req[i];
+    q->send = t;
+    struct sim_request s = { i, t, q->n_prompt, q->n_output };
+    sim_submit(r->sim, &s);
+    r->in_flight++;
+}
+
+static void on_tokens(void *ud, uint64_t id, double t, uint32_t n)
+{
+    struct run *r = ud;
+    struct client_req *q = &r->req[id];
+    double seen = t + r->latency;
+    if (q->n_got == 0) {
+        q->first = seen;
+        sample_push(&r->chunk_t, seen); /* role chunk */
+        sample_push(&r->itl, 0.0);      /* role chunk -> first token chunk */
+    } else {
+        sample_push(&r->itl, (seen - q->last) * 1e3);
+    }
+    sample_push(&r->chunk_t, seen);
+    q->last = seen;
+    q->n_got += n;
+}
+
+static void on_finish(void *ud, uint64_t id, double t)
+{
+    (void)id;
+    struct run *r = ud;
+    r->in_flight--;
+    if (r->cap > 0 && r->next_to_send < r->n) {
+        size_t i = r->next_to_send++;
+        double at = r->req[i].arrival > t ? r->req[i].arrival : t;
+        send_req(r, i, at);
+    }
+}
+
+static int build_requests(const struct serve_args *a, struct client_req **out, size_t *n_out,
+                          struct cs_err *err)
+{
+    struct workload_req *w = NULL;
+    size_t n = (size_t)a->num_prompts;
+    int rc = CS_OK;
+    if (a->dataset == DATASET_TRACE) {
+        if (!a->dataset_path)
+            return cs_err_set(err, CS_EUSAGE, "serve: --dataset-name trace needs --dataset-path FILE.csv");
+        size_t nt;
+        if ((rc = workload_trace_load(a->dataset_path, &w, &nt, err)))
+            return rc;
+        if (nt < n || a->num_prompts <= 0)
+            n = nt;
+    } else {
+        if (n == 0)
+            return cs_err_set(err, CS_EUSAGE, "serve: --num-prompts: must be > 0");
+        w = xcalloc(n, sizeof *w);
+        if (a->dataset == DATASET_RANDOM)
+            rc = workload_random(&a->random, a->seed, n, w, err);
+        else
+            rc = workload_sharegpt_builtin(a->seed, n, w, err);
+        double *t = xmalloc(n * sizeof *t);
+        if (!rc)
+            rc = workload_arrivals(a->request_rate, a->burstiness, a->seed, n, t, err);
+        for (size_t i = 0; !rc && i < n; i++)
+            w[i].arrival_s = t[i];
+        free(t);
+    }
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    struct client_req *q = xcalloc(n, sizeof *q);
+    for (size_t i = 0; i < n; i++) {
+        q[i].arrival = w[i].arrival_s;
+        double p = w[i].n_prompt + a->chat_template_tokens;
+        q[i].n_prompt = p < 1 ? 1 : (uint32_t)lround(p);
+        double o = w[i].n_output * a->output_scale;
+        q[i].n_output = o < 1 ? 1 : (uint32_t)lround(o);
+    }
+    free(w);
+    *out = q;
+    *n_out = n;
+    return CS_OK;
+}
+
+int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_result *res,
+              struct cs_err *err)
+{
+    memset(res, 0, sizeof *res);
+    struct run r = { .d = d, .cap = a->max_concurrency, .latency = cost_client_latency_s(d->cost) };
+    int rc = build_requests(a, &r.req, &r.n, err);
+    if (rc)
+        return rc;
+    struct sim_hooks h = { &r, on_tokens, on_finish, NULL };
+    r.sim = sim_new(&d->cfg, &h);
+    if (r.cap > 0) {
+        for (; r.next_to_send < r.n && (int64_t)r.next_to_send < r.cap; r.next_to_send++)
+            send_req(&r, r.next_to_send, r.req[r.next_to_send].arrival);
+    } else {
+        for (; r.next_to_send < r.n; r.next_to_send++)
+            send_req(&r, r.next_to_send, r.req[r.next_to_send].arrival);
+    }
+    sim_run(r.sim);
+
+    /* vLLM's calculate_metrics over the requests that got a chunk. */
+    struct sample ttft = { 0 }, tpot = { 0 }, e2el = { 0 };
+    double *starts = xmalloc(r.n * sizeof *starts), *ends = xmalloc(r.n * sizeof *ends);
+    size_t n_ok = 0;
+    double t_end = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct client_req *q = &r.req[i];
+        if (q->n_got == 0) {
+            res->failed++;
+            continue;
+        }
+        res->completed++;
+        res->total_input_tokens += q->n_prompt;
+        res->total_output_tokens += q->n_got;
+        sample_push(&ttft, (q->first - q->send) * 1e3);
+        sample_push(&e2el, (q->last - q->send) * 1e3);
+        if (q->n_got > 1)
+            sample_push(&tpot, (q->last - q->first) * 1e3 / (q->n_got - 1));
+        starts[n_ok] = q->send;
+        ends[n_ok] = q->last;
+        n_ok++;
+        if (q->last > t_end)
+            t_end = q->last;
+    }
+    /* The benchmark clock starts just before the first arrival wait (t = 0). */
+    res->duration = t_end;
+    if (res->duration > 0) {
+        res->request_throughput = res->completed / res->duration;
+        res->output_throughput = res->total_output_tokens / res->duration;
+        res->total_token_throughput =
+            (res->total_input_tokens + res->total_output_tokens) / res->duration;
+    }
+    /* Peak output rate: chunks per 1-s bucket from the first send. */
+    if (r.chunk_t.n && n_ok) {
+        double t0 = starts[0];
+        for (size_t i = 1; i < n_ok; i++)
+            if (starts[i] < t0)
+                t0 = starts[i];
+        size_t nb = (size_t)(t_end - t0) + 2;
+        int64_t *b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < r.chunk_t.n; i++)
+            b[(size_t)(r.chunk_t.v[i] - t0)]++;
+        for (size_t i = 0; i < nb; i++)
+            if (b[i] > res->max_output_tokens_per_s)
+                res->max_output_tokens_per_s = (double)b[i];
+        free(b);
+    }
+    res->max_concurrent_requests = metric_bucket_peak_concurrency(starts, ends, n_ok);
+    metric_summarize(&ttft, a->pcts, a->n_pcts, &res->ttft_ms);
+    metric_summarize(&tpot, a->pcts, a->n_pcts, &res->tpot_ms);
+    metric_summarize(&r.itl, a->pcts, a->n_pcts, &res->itl_ms);
+    metric_summarize(&e2el, a->pcts, a->n_pcts, &res->e2el_ms);
+    const struct sim_stats *st = sim_stats(r.sim);
+    res->num_preemptions = st->n_preemptions;
+    res->kv_cache_usage_peak =
+        d->cfg.kv.n_blocks ? (double)st->peak_kv_blocks_used / (double)d->cfg.kv.n_blocks : 0;
+    /* Overloaded: the server finished far later than the arrivals asked
+     * for, i.e. the queue grew for the whole run. */
+    if (isfinite(a->request_rate) && a->max_concurrency == 0 && r.n > 1) {
+        double last_arrival = r.req[r.n - 1].arrival;
+        double ttft_tail = ttft.n ? ttft.v[ttft.n - 1] / 1e3 : 0; /* sorted: the maximum */
+        res->overloaded = res->request_throughput < 0.5 * a->request_rate ||
+                          ttft_tail > 0.5 * last_arrival + 30.0;
+    }
+    sample_release(&ttft);
+    sample_release(&tpot);
+    sample_release(&e2el);
+    sample_release(&r.itl);
+    sample_release(&r.chunk_t);
+    free(starts);
+    free(ends);
+    free(r.req);
+    sim_free(r.sim);
+    return CS_OK;
+}
+
+static void add_summary(struct metric_summary *acc, const struct metric_summary *x, double w)
+{
+    acc->mean += w * x->mean;
+    acc->median += w * x->median;
+    acc->std += w * x->std;
+    for (int i = 0; i < METRIC_MAX_PCT; i++)
+        acc->pct[i] += w * x->pct[i];
+}
+
+int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_seeds,
+                    struct serve_result *out, struct cs_err *err)
+{
+    if (n_seeds <= 1)
+        return serve_run(d, a, out, err);
+    struct serve_result acc;
+    memset(&acc, 0, sizeof acc);
+    double w = 1.0 / n_seeds, completed = 0, failed = 0, tin = 0, tout = 0, conc = 0, pre = 0;
+    for (int s = 0; s < n_seeds; s++) {
+        struct serve_args as = *a;
+        as.seed = a->seed + s;
+        struct serve_result r;
+        int rc = serve_run(d, &as, &r, err);
+        if (rc)
+            return rc;
+        acc.duration += w * r.duration;
+        completed += w * r.completed;
+        failed += w * r.failed;
+        tin += w * r.total_input_tokens;
+        tout += w * r.total_output_tokens;
+        acc.request_throughput += w * r.request_throughput;
+        acc.output_throughput += w * r.output_throughput;
+        acc.total_token_throughput += w * r.total_token_throughput;
+        acc.max_output_tokens_per_s += w * r.max_output_tokens_per_s;
+        conc += w * r.max_concurrent_requests;
+        pre += w * r.num_preemptions;
+        acc.kv_cache_usage_peak += w * r.kv_cache_usage_peak;
+        acc.overloaded = acc.overloaded || r.overloaded;
+        add_summary(&acc.ttft_ms, &r.ttft_ms, w);
+        add_summary(&acc.tpot_ms, &r.tpot_ms, w);
+        add_summary(&acc.itl_ms, &r.itl_ms, w);
+        add_summary(&acc.e2el_ms, &r.e2el_ms, w);
+    }
+    acc.completed = llround(completed);
+    acc.failed = llround(failed);
+    acc.total_input_tokens = llround(tin);
+    acc.total_output_tokens = llround(tout);
+    acc.max_concurrent_requests = llround(conc);
+    acc.num_preemptions = llround(pre);
+    *out = acc;
+    return CS_OK;
+}

@@ -1,0 +1,58 @@
+/*
+ * serve.h - `vllm bench serve` against the simulated server: the same
+ * workload (client/workload.h), the same client behaviour (a
+ * --max-concurrency semaphore, timing from the moment a request is sent)
+ * and the same metrics with vLLM's definitions (docs/metrics.md).
+ *
+ * Ownership: plain data in and out.
+ */
+#ifndef CAPSIM_CLIENT_SERVE_H
+#define CAPSIM_CLIENT_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/deploy.h"
+#include "client/metrics.h"
+#include "client/workload.h"
+
+enum serve_dataset { DATASET_RANDOM, DATASET_SHAREGPT, DATASET_TRACE };
+
+struct serve_args {
+    enum serve_dataset dataset;
+    const char *dataset_path;        /* trace CSV */
+    struct workload_random_args random;
+    int64_t num_prompts;             /* vLLM default 1000 */
+    double request_rate;             /* INFINITY: all at once */
+    double burstiness;               /* 1 = Poisson */
+    int64_t max_concurrency;         /* 0 = no cap */
+    int64_t seed;
+    double chat_template_tokens;     /* server-side tokens added to each prompt */
+    double output_scale;             /* fraction of max_tokens actually generated (1) */
+    double pcts[METRIC_MAX_PCT];     /* --metric-percentiles */
+    size_t n_pcts;
+};
+
+struct serve_result {
+    double duration;
+    int64_t completed, failed;
+    int64_t total_input_tokens, total_output_tokens;
+    double request_throughput, output_throughput, total_token_throughput;
+    double max_output_tokens_per_s;
+    int64_t max_concurrent_requests;
+    struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;
+    /* capsim's own */
+    int64_t num_preemptions;
+    double kv_cache_usage_peak;      /* fraction of the pool */
+    bool overloaded;
+};
+
+void serve_args_init(struct serve_args *a);
+/* One run. */
+int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_result *out,
+              struct cs_err *err);
+/* The mean of each metric over seeds a->seed .. a->seed + n_seeds - 1. */
+int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_seeds,
+                    struct serve_result *out, struct cs_err *err);
+
+#endif /* CAPSIM_CLIENT_SERVE_H */
