@@ -1,12 +1,56 @@
-/* Placeholder until the owning module lands; replaced, never shipped as done. */
+/*
+ * cmd_calibrate.c - capsim calibrate: fit the hardware profile to an arena
+ * folder and write it. Deterministic: the same arena and start profile
+ * give the same file.
+ */
 #include <stdio.h>
+#include <string.h>
 
+#include "calibrate/calibrate.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 int cmd_calibrate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "capsim: 'calibrate' is not built yet\n");
-    return 1;
+    const char *arena_dir = "../shared/arena", *out_path = NULL, *start = NULL;
+    const char *hardware = "gb10";
+    int64_t max_iter = 400;
+    struct opt table[] = {
+        { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder to fit [../shared/arena]", false },
+        { "out", OPT_STRING, &out_path, 0, 0, "write the fitted profile to FILE (else stdout)", false },
+        { "profile", OPT_STRING, &start, 0, 0, "start from this profile file", false },
+        { "hardware", OPT_STRING, &hardware, 0, 0, "start from this built-in profile [gb10]", false },
+        { "max-iter", OPT_INT, &max_iter, 1, 100000, "simplex iterations at most [400]", false },
+    };
+    const char *pos[1];
+    size_t n_pos;
+    bool help;
+    struct cs_err err = { 0 };
+    if (opts_parse("calibrate", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
+        return cli_fail("calibrate", &err);
+    if (help) {
+        opts_usage(stdout, "calibrate", "--arena DIR [--out profiles/gb10.json]", table,
+                   CS_ARRAY_LEN(table));
+        return 0;
+    }
+    struct profile p;
+    int rc = start ? profile_load_file(start, &p, &err) : profile_load_builtin(hardware, &p, &err);
+    if (rc)
+        return cli_fail("calibrate", &err);
+    struct arena *a;
+    if ((rc = arena_load(arena_dir, &a, &err)))
+        return cli_fail("calibrate", &err);
+    rc = calibrate_arena(a, NULL, &p, (size_t)max_iter, stderr, &err);
+    arena_free(a);
+    if (rc)
+        return cli_fail("calibrate", &err);
+    FILE *f = out_path ? fopen(out_path, "w") : stdout;
+    if (!f) {
+        cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+        return cli_fail("calibrate", &err);
+    }
+    rc = profile_write(&p, f, &err);
+    if (out_path && fclose(f) && !rc)
+        rc = cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+    return rc ? cli_fail("calibrate", &err) : 0;
 }

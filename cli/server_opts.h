@@ -1,0 +1,63 @@
+/*
+ * server_opts.h - the flags that describe the simulated server, named as
+ * `vllm serve` names them, shared by every command that runs the engine.
+ * SERVER_OPTS(f) expands to option-table rows bound to a struct
+ * server_flags; server_flags_deploy() turns them into deploy arguments.
+ */
+#ifndef CAPSIM_CLI_SERVER_OPTS_H
+#define CAPSIM_CLI_SERVER_OPTS_H
+
+#include <math.h>
+
+#include "cli/opts.h"
+#include "client/deploy.h"
+
+struct server_flags {
+    const char *model, *precision, *kv_cache_dtype, *hardware, *profile;
+    double gpu_memory_utilization, spec_acceptance;
+    int64_t max_model_len, max_num_batched_tokens, max_num_seqs, num_speculative_tokens;
+    bool async_on, async_off, language_model_only;
+};
+
+#define SERVER_OPTS(f)                                                                          \
+    { "model", OPT_STRING, &(f).model, 0, 0,                                                    \
+      "catalog name, Hugging Face id or config.json [gemma-4-26b-a4b-it]", false },             \
+    { "precision", OPT_STRING, &(f).precision, 0, 0,                                            \
+      "bf16|fp8|nvfp4|mxfp4 [the checkpoint's own]", false },                                   \
+    { "kv-cache-dtype", OPT_STRING, &(f).kv_cache_dtype, 0, 0, "auto|fp8 [auto]", false },      \
+    { "gpu-memory-utilization", OPT_DOUBLE, &(f).gpu_memory_utilization, 0.01, 1.0,             \
+      "fraction of memory for vLLM [0.9]", false },                                             \
+    { "max-model-len", OPT_INT, &(f).max_model_len, 1, 1e9, "[the model's maximum]", false },   \
+    { "max-num-batched-tokens", OPT_INT, &(f).max_num_batched_tokens, 1, 1e7,                   \
+      "token budget per step [2048, vLLM's effective default on GB10]", false },                \
+    { "max-num-seqs", OPT_INT, &(f).max_num_seqs, 1, 1e6, "running requests at most [256]", false }, \
+    { "async-scheduling", OPT_FLAG, &(f).async_on, 0, 0, "overlap CPU scheduling [on]", false }, \
+    { "no-async-scheduling", OPT_FLAG, &(f).async_off, 0, 0, "schedule synchronously", false }, \
+    { "num-speculative-tokens", OPT_INT, &(f).num_speculative_tokens, 0, 64,                    \
+      "draft tokens per step (MTP/draft model) [0]", false },                                   \
+    { "spec-acceptance", OPT_DOUBLE, &(f).spec_acceptance, 0, 64,                               \
+      "mean accepted draft tokens per step [0]", false },                                       \
+    { "language-model-only", OPT_FLAG, &(f).language_model_only, 0, 0,                          \
+      "do not load vision/audio encoders", false },                                             \
+    { "hardware", OPT_STRING, &(f).hardware, 0, 0, "built-in hardware profile [gb10]", false }, \
+    { "profile", OPT_STRING, &(f).profile, 0, 0, "hardware profile file", false }
+
+static inline void server_flags_deploy(const struct server_flags *f, struct deploy_args *a)
+{
+    deploy_args_init(a);
+    a->model = f->model;
+    a->precision = f->precision;
+    a->kv_cache_dtype = f->kv_cache_dtype;
+    a->gpu_memory_utilization = f->gpu_memory_utilization;
+    a->max_model_len = (uint32_t)f->max_model_len;
+    a->max_num_batched_tokens = (uint32_t)f->max_num_batched_tokens;
+    a->max_num_seqs = (uint32_t)f->max_num_seqs;
+    a->async_scheduling = f->async_off ? 0 : -1;
+    a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
+    a->spec_mean_accepted = f->spec_acceptance;
+    a->language_model_only = f->language_model_only;
+    a->profile_name = f->hardware;
+    a->profile_file = f->profile;
+}
+
+#endif /* CAPSIM_CLI_SERVER_OPTS_H */

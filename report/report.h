@@ -1,0 +1,42 @@
+/*
+ * report.h - results in the formats users already read: vllm bench
+ * serve's 50-column text block (titled as simulated) and its flat JSON
+ * keys, and llama-benchy's markdown table.
+ *
+ * Ownership: writes to the FILE given; allocates nothing that outlives a call.
+ */
+#ifndef CAPSIM_REPORT_REPORT_H
+#define CAPSIM_REPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "client/benchy.h"
+#include "client/serve.h"
+
+struct serve_echo {          /* the configuration echoed in the output */
+    const char *model_id;
+    const char *precision;
+    const char *profile;
+    double request_rate, burstiness;
+    int64_t max_concurrency, num_prompts, seed;
+    int seeds;
+};
+
+void report_serve_text(FILE *f, const struct serve_result *r, const struct serve_args *a,
+                       const struct serve_echo *e);
+int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_args *a,
+                      const struct serve_echo *e, struct cs_err *err);
+
+struct benchy_point {
+    int64_t pp, tg, depth, concurrency;
+    struct benchy_row row;
+};
+
+/* llama-benchy's table; max_c is the suite's largest concurrency (it
+ * decides the "(cN)" suffix and the "t/s (total)" header). */
+void report_benchy_md(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
+                      int64_t max_c);
+int report_benchy_json(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
+                       struct cs_err *err);
+
+#endif /* CAPSIM_REPORT_REPORT_H */
