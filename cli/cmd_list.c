@@ -1,12 +1,90 @@
-/* Placeholder until the owning module lands; replaced, never shipped as done. */
+/*
+ * cmd_list.c - capsim list models|precisions|profiles|scenarios.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
+#include "common/embedded.h"
+#include "common/strutil.h"
+#include "model/model.h"
+#include "profile/profile.h"
+
+static int list_models(void)
+{
+    printf("%-40s %-16s %9s %9s %-9s %s\n", "name", "type", "total", "active", "weights", "hugging face id");
+    for (size_t i = 0; i < embedded_files_count; i++) {
+        const char *p = embedded_files[i].path;
+        if (!str_starts_with(p, "model/catalog/"))
+            continue;
+        struct model *m;
+        struct cs_err err = { 0 };
+        if (model_parse(p, embedded_files[i].text, &m, &err)) {
+            fprintf(stderr, "capsim: %s\n", err.msg);
+            return 1;
+        }
+        enum dtype d = model_default_precision(m);
+        /* the id's own checkpoint may differ from the first listed one */
+        struct model *mi = NULL;
+        if (model_hf_id(m)[0] && model_load(model_hf_id(m), &mi, &err) == CS_OK)
+            d = model_default_precision(mi);
+        model_free(mi);
+        printf("%-40s %-16s %8.2fB %8.2fB %-9s %s%s\n", model_name(m), model_type_label(m),
+               model_params_total(m) / 1e9, model_params_active(m) / 1e9, dtype_traits(d)->name,
+               model_hf_id(m), d == DTYPE_FP8 && strstr(model_name(m), "ministral")
+                                    ? "  (FP8 weights under a plain name)" : "");
+        model_free(m);
+    }
+    return 0;
+}
 
 int cmd_list(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "capsim: 'list' is not built yet\n");
-    return 1;
+    const char *pos[1];
+    size_t n_pos = 0;
+    bool help;
+    struct opt table[] = { { "_", OPT_FLAG, &help, 0, 0, "", false } };
+    struct cs_err err = { 0 };
+    if (opts_parse("list", table, 0, argc, argv, pos, 1, &n_pos, &help, &err))
+        return cli_fail("list", &err);
+    if (help || n_pos == 0) {
+        printf("usage: capsim list models|precisions|profiles|scenarios\n");
+        return help ? 0 : 2;
+    }
+    const char *what = pos[0];
+    if (strcmp(what, "models") == 0)
+        return list_models();
+    if (strcmp(what, "precisions") == 0) {
+        printf("%-8s %5s %6s %12s  %s\n", "name", "bits", "block", "bytes/param", "kernel path on GB10 (vLLM 0.26)");
+        for (int d = 0; d < DTYPE_COUNT; d++) {
+            const struct dtype_traits *t = dtype_traits((enum dtype)d);
+            const char *path = d == DTYPE_FP8 ? "Marlin W8A16 (dequant to BF16)"
+                               : d == DTYPE_NVFP4 || d == DTYPE_MXFP4 ? "Marlin W4A16 (dequant to BF16)"
+                                                                      : "BF16 tensor cores";
+            printf("%-8s %5u %6u %12.4f  %s\n", t->name, t->bits, t->block, t->bytes_per_param, path);
+        }
+        printf("kv cache: auto (model dtype, 2 bytes) or fp8 (1 byte)\n");
+        return 0;
+    }
+    if (strcmp(what, "profiles") == 0) {
+        for (const char *const *n = profile_builtin_names(); *n; n++) {
+            struct profile p;
+            if (profile_load_builtin(*n, &p, &err))
+                return cli_fail("list", &err);
+            printf("%-10s %s\n", p.name, p.description);
+        }
+        return 0;
+    }
+    if (strcmp(what, "scenarios") == 0) {
+        for (size_t i = 0; i < embedded_files_count; i++)
+            if (str_starts_with(embedded_files[i].path, "scenarios/"))
+                printf("%s\n", embedded_files[i].path + strlen("scenarios/"));
+        return 0;
+    }
+    static const char *const kinds[] = { "models", "precisions", "profiles", "scenarios" };
+    const char *near = str_nearest(what, kinds, 4);
+    cs_err_set(&err, CS_EUSAGE, "list: unknown list '%s'%s%s%s", what, near ? " (did you mean '" : "",
+               near ? near : "", near ? "'?)" : "");
+    return cli_fail("list", &err);
 }

@@ -1,12 +1,61 @@
-/* Placeholder until the owning module lands; replaced, never shipped as done. */
+/*
+ * cmd_memory.c - capsim memory: what vLLM would log at start-up for this
+ * model, precision and server config: weights, KV cache size, maximum
+ * concurrency.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
+#include "cli/server_opts.h"
 
 int cmd_memory(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "capsim: 'memory' is not built yet\n");
-    return 1;
+    struct server_flags sf = { 0 };
+    bool json = false;
+    struct opt table[] = {
+        SERVER_OPTS(sf),
+        { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
+    };
+    const char *pos[1];
+    size_t n_pos;
+    bool help;
+    struct cs_err err = { 0 };
+    if (opts_parse("memory", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
+        return cli_fail("memory", &err);
+    if (help) {
+        opts_usage(stdout, "memory", "--model M [--precision P] [vllm serve flags] [--json]", table,
+                   CS_ARRAY_LEN(table));
+        return 0;
+    }
+    struct deploy_args da;
+    server_flags_deploy(&sf, &da);
+    struct deploy *d;
+    if (deploy_new(&da, &d, &err))
+        return cli_fail("memory", &err);
+    const struct memory_report *r = &d->mem;
+    const double gib = 1073741824.0;
+    if (json) {
+        printf("{\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n",
+               model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv));
+        printf("  \"weights_gib\": %.4f,\n  \"kv_cache_gib\": %.4f,\n  \"kv_cache_tokens\": %lld,\n",
+               r->weights_bytes / gib, r->kv_cache_bytes / gib, (long long)r->kv_cache_tokens);
+        printf("  \"block_size\": %u,\n  \"num_gpu_blocks\": %lld,\n  \"max_model_len\": %u,\n",
+               r->layout.block_size, (long long)r->layout.n_blocks, r->max_model_len);
+        printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f\n}\n",
+               r->max_concurrency, r->activation_bytes / gib, r->requested_bytes / gib);
+    } else {
+        printf("simulated vLLM start-up: %s (%s weights, %s KV cache) on %s\n", model_name(d->model),
+               dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);
+        printf("Model loading took %.2f GiB memory\n", r->weights_bytes / gib);
+        printf("Available KV cache memory: %.2f GiB\n", r->kv_cache_bytes / gib);
+        printf("GPU KV cache size: %lld tokens\n", (long long)r->kv_cache_tokens);
+        printf("Maximum concurrency for %u tokens per request: %.2fx\n", r->max_model_len,
+               r->max_concurrency);
+        printf("(block size %u tokens, %lld blocks; %.2f GiB requested of %.2f GiB)\n",
+               r->layout.block_size, (long long)r->layout.n_blocks, r->requested_bytes / gib,
+               r->total_bytes / gib);
+    }
+    deploy_free(d);
+    return 0;
 }
