@@ -1,0 +1,65 @@
+/*
+ * scenario.h - an office described the way its owner thinks of it:
+ * employees, the share of them active in each working hour, a mix of task
+ * types (chat, RAG, long-context analysis, agents, multi-turn
+ * conversations with think time), SLOs per task type, and the server.
+ * docs/scenarios.md is the schema reference.
+ *
+ * Ownership: scenario_load() fills a caller-owned struct scenario; strings
+ * in it are copies (no cJSON tree survives the load).
+ */
+#ifndef CAPSIM_SCENARIOS_SCENARIO_H
+#define CAPSIM_SCENARIOS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "scenarios/slo.h"
+
+#define SCEN_MAX_TASKS 16
+#define SCEN_MAX_HOURS 24
+
+struct scenario_task {
+    char name[48];
+    double share;                /* of an active employee's requests */
+    double input_tokens;         /* mean prompt of the first turn */
+    double output_tokens;        /* mean reply */
+    double range_ratio;          /* lengths uniform in mean*(1-r)..mean*(1+r) */
+    int64_t turns;               /* requests per conversation (context grows) */
+    double think_time_s;         /* between a reply and the next turn */
+    struct slo slos[SLO_MAX];
+    size_t n_slos;
+};
+
+struct scenario {
+    char name[64];
+    char description[256];
+    /* server */
+    char model[128];
+    char precision[16];          /* "" = the checkpoint's own */
+    char kv_cache_dtype[16];
+    double gpu_memory_utilization;
+    int64_t max_num_batched_tokens, max_num_seqs, max_model_len;
+    char hardware[32];
+    /* office */
+    int64_t employees;
+    int64_t start_hour;          /* clock hour of active_share[0] */
+    double active_share[SCEN_MAX_HOURS];
+    size_t n_hours;
+    double requests_per_active_hour;  /* per active employee, all tasks */
+    double burstiness;           /* gamma shape of arrivals; 1 = Poisson */
+    struct scenario_task tasks[SCEN_MAX_TASKS];
+    size_t n_tasks;
+    int64_t seed;
+};
+
+/* Load a scenario file, or a built-in preset by name ("office-25"). */
+int scenario_load(const char *name_or_path, struct scenario *out, struct cs_err *err);
+int scenario_parse(const char *file, const char *text, struct scenario *out, struct cs_err *err);
+
+/* The longest prompt a task can reach (last turn), for memory checks. */
+double scenario_task_max_context(const struct scenario_task *t);
+
+#endif /* CAPSIM_SCENARIOS_SCENARIO_H */
