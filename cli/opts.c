@@ -143,6 +143,14 @@ int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **ar
             while (!rc && !eq && i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
                 rc = add_list_items(cmd, o, argv[++i], err);
             break;
+        case OPT_STRINGS: {
+            struct opt_strings *l = o->target;
+            if (l->n >= OPT_STRINGS_MAX)
+                return cs_err_set(err, CS_EUSAGE, "%s: --%s: at most %d times", cmd, o->name,
+                                  OPT_STRINGS_MAX);
+            l->v[l->n++] = val;
+            break;
+        }
         case OPT_IGNORED:
             fprintf(stderr, "capsim %s: ignoring --%s (meaningful only against a real server)\n",
                     cmd, o->name);
@@ -169,6 +177,7 @@ void opts_usage(FILE *f, const char *cmd, const char *synopsis, const struct opt
         case OPT_INT: arg = " N"; break;
         case OPT_DOUBLE: arg = " X"; break;
         case OPT_STRING: arg = " S"; break;
+        case OPT_STRINGS: arg = " S (repeatable)"; break;
         case OPT_LIST: arg = " N [N ...]"; break;
         default: break;
         }

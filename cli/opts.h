@@ -29,6 +29,13 @@ enum opt_type {
                      "--", space- or comma-separated (argparse nargs="+") */
     OPT_IGNORED,  /* accepted with a value and ignored with one warning
                      (server-only flags such as --base-url) */
+    OPT_STRINGS,  /* struct opt_strings: every occurrence is kept (--slo A --slo B) */
+};
+
+#define OPT_STRINGS_MAX 8
+struct opt_strings {
+    const char *v[OPT_STRINGS_MAX];
+    size_t n;
 };
 
 #define OPT_LIST_MAX 64
