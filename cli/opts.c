@@ -32,6 +32,8 @@ static int set_number(const char *cmd, struct opt *o, const char *val, double *o
     if (o->type == OPT_INT && d != floor(d))
         return bad_value(cmd, o, val, "must be an integer", err);
     if (d < o->min || d > o->max) {
+        if (o->min > 0 && o->min < 1e-6)
+            return cs_err_set(err, CS_EUSAGE, "%s: --%s: must be > 0 (got %s)", cmd, o->name, val);
         if (o->max == INFINITY || o->max >= 1e15)
             return cs_err_set(err, CS_EUSAGE, "%s: --%s: must be >= %g (got %s)", cmd, o->name,
                               o->min, val);
