@@ -93,7 +93,10 @@ static double weights_seconds(const struct cost_model *c, const struct step_shap
         double touched = work_experts_touched(w->n_experts, w->n_experts_active, tokens);
         double bytes = touched * w->n_moe_layers * w->expert.bytes;
         double expert_tokens = tokens * w->n_experts_active * w->n_moe_layers;
-        t += part_seconds(p, &w->expert, bytes, expert_tokens, p->v[PROF_MOE_EFF]);
+        /* moe_eff is the BF16 grouped-GEMM penalty; Marlin's MoE kernel is
+         * priced by marlin_bw_eff alone. */
+        double eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
+        t += part_seconds(p, &w->expert, bytes, expert_tokens, eff);
     }
     return t;
 }
