@@ -201,6 +201,7 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     metric_summarize(&e2el, a->pcts, a->n_pcts, &res->e2el_ms);
     const struct sim_stats *st = sim_stats(r.sim);
     res->num_preemptions = st->n_preemptions;
+    res->peak_running = st->peak_running;
     res->kv_cache_usage_peak =
         d->cfg.kv.n_blocks ? (double)st->peak_kv_blocks_used / (double)d->cfg.kv.n_blocks : 0;
     /* Overloaded: the server finished far later than the arrivals asked

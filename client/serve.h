@@ -43,6 +43,7 @@ struct serve_result {
     struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;
     /* capsim's own */
     int64_t num_preemptions;
+    int64_t peak_running;            /* most requests the engine ran at once */
     double kv_cache_usage_peak;      /* fraction of the pool */
     bool overloaded;
 };

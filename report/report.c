@@ -165,6 +165,7 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     cJSON_AddNumberToObject(o, "capsim_seeds", e->seeds);
     cJSON_AddNumberToObject(o, "capsim_num_preemptions", (double)r->num_preemptions);
     cJSON_AddNumberToObject(o, "capsim_kv_cache_usage_peak", r->kv_cache_usage_peak);
+    cJSON_AddNumberToObject(o, "capsim_peak_running", (double)r->peak_running);
     cJSON_AddBoolToObject(o, "capsim_overloaded", r->overloaded);
     return print_json(f, o, err);
 }
