@@ -4,16 +4,18 @@
  * give the same file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calibrate/calibrate.h"
+#include "calibrate/kernels_fit.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
 
 int cmd_calibrate(int argc, char **argv)
 {
     const char *arena_dir = "../shared/arena", *out_path = NULL, *start = NULL;
-    const char *hardware = "gb10";
+    const char *hardware = "gb10", *kernels = NULL;
     int64_t max_iter = 400;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder to fit [../shared/arena]", false },
@@ -21,6 +23,7 @@ int cmd_calibrate(int argc, char **argv)
         { "profile", OPT_STRING, &start, 0, 0, "start from this profile file", false },
         { "hardware", OPT_STRING, &hardware, 0, 0, "start from this built-in profile [gb10]", false },
         { "max-iter", OPT_INT, &max_iter, 1, 100000, "simplex iterations at most [400]", false },
+        { "kernels", OPT_STRING, &kernels, 0, 0, "capsim-kbench records (JSON lines) to fit first", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -29,7 +32,7 @@ int cmd_calibrate(int argc, char **argv)
     if (opts_parse("calibrate", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
         return cli_fail("calibrate", &err);
     if (help) {
-        opts_usage(stdout, "calibrate", "--arena DIR [--out profiles/gb10.json]", table,
+        opts_usage(stdout, "calibrate", "[--arena DIR] [--kernels FILE.jsonl] [--out profiles/gb10.json]", table,
                    CS_ARRAY_LEN(table));
         return 0;
     }
@@ -37,13 +40,28 @@ int cmd_calibrate(int argc, char **argv)
     int rc = start ? profile_load_file(start, &p, &err) : profile_load_builtin(hardware, &p, &err);
     if (rc)
         return cli_fail("calibrate", &err);
-    struct arena *a;
-    if ((rc = arena_load(arena_dir, &a, &err)))
-        return cli_fail("calibrate", &err);
-    rc = calibrate_arena(a, NULL, &p, (size_t)max_iter, stderr, &err);
-    arena_free(a);
-    if (rc)
-        return cli_fail("calibrate", &err);
+    if (kernels) {
+        struct kb_record *recs;
+        size_t n;
+        if ((rc = kb_read_file(kernels, &recs, &n, &err)))
+            return cli_fail("calibrate", &err);
+        fprintf(stderr, "kernel benchmarks: %s\n", kernels);
+        rc = kernels_fit(recs, n, &p, kernels, stderr, &err);
+        free(recs);
+        if (rc)
+            return cli_fail("calibrate", &err);
+    }
+    /* With --kernels alone the arena is not used; with both, the arena fit
+     * starts from the kernel-fitted profile. */
+    if (!kernels || table[0].seen) {
+        struct arena *a;
+        if ((rc = arena_load(arena_dir, &a, &err)))
+            return cli_fail("calibrate", &err);
+        rc = calibrate_arena(a, NULL, &p, (size_t)max_iter, stderr, &err);
+        arena_free(a);
+        if (rc)
+            return cli_fail("calibrate", &err);
+    }
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
