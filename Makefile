@@ -87,6 +87,7 @@ $(BUILD)/bench_sim: bench/bench_sim.c $(BUILD)/libcapsim.a
 
 # CUDA microbenchmarks: only here is nvcc needed.
 kernels:
+	@if [ ! -x "$(NVCC)" ]; then echo "capsim: nvcc not found at $(NVCC) (install the CUDA Toolkit, or NVCC=/path/to/nvcc)"; exit 1; fi
 	@$(MAKE) --no-print-directory -f kernels/kernels.mk NVCC=$(NVCC) BUILD=$(BUILD)
 
 fuzz:

@@ -25,6 +25,12 @@ if [ -f tests/cli/run.sh ]; then
         failed="$failed cli"
     fi
 fi
+if sh tests/kernels_compile.sh "$BUILD"; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1))
+    failed="$failed kernels"
+fi
 [ -n "$failed" ] && echo "failed:$failed"
 echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]
