@@ -54,7 +54,7 @@ const char *arena_metric_name(enum arena_metric m)
 
 struct where {
     char file[600];
-    char path[64];
+    char path[160];
 };
 
 static int get_str(const cJSON *o, const char *key, bool required, char **out,
@@ -113,7 +113,7 @@ static int load_run(const cJSON *o, struct arena_run *r, const struct where *w,
     r->async_scheduling = true;
     if (cJSON_IsObject(sc)) {
         struct where ws = *w;
-        snprintf(ws.path, sizeof ws.path, "%s.server_config", w->path);
+        snprintf(ws.path, sizeof ws.path, "%.100s.server_config", w->path);
         if ((rc = json_get_bool(sc, "async_scheduling", false, &r->async_scheduling, ws.file,
                                 ws.path, err)) ||
             (rc = json_get_bool(sc, "enable_prefix_caching", false, &r->enable_prefix_caching,
@@ -130,7 +130,7 @@ static int load_run(const cJSON *o, struct arena_run *r, const struct where *w,
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "speculative_config");
     if (cJSON_IsObject(spec)) {
         struct where ws = *w;
-        snprintf(ws.path, sizeof ws.path, "%s.speculative_config", w->path);
+        snprintf(ws.path, sizeof ws.path, "%.100s.speculative_config", w->path);
         if ((rc = get_str(spec, "method", true, &r->spec_method, &ws, err)) ||
             (rc = get_int(spec, "num_speculative_tokens", true, 0, &r->num_speculative_tokens,
                           &ws, err)))

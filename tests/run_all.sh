@@ -25,7 +25,10 @@ if [ -f tests/cli/run.sh ]; then
         failed="$failed cli"
     fi
 fi
-if sh tests/kernels_compile.sh "$BUILD"; then
+# the CUDA build links the plain library; sanitized trees are not for nvcc
+if [ "$BUILD" != build ]; then
+    :
+elif sh tests/kernels_compile.sh "$BUILD"; then
     pass=$((pass + 1))
 else
     fail=$((fail + 1))
