@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calibrate/calibrate.h"
 #include "calibrate/validate.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -15,7 +16,8 @@ int cmd_validate(int argc, char **argv)
     const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
-    bool closed_only = false, open_only = false, quiet = false;
+    bool closed_only = false, open_only = false, quiet = false, loo = false;
+    int64_t loo_iter = 60;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
         { "out", OPT_STRING, &out_path, 0, 0, "write one JSON line per case to FILE.jsonl", false },
@@ -26,6 +28,8 @@ int cmd_validate(int argc, char **argv)
         { "closed-only", OPT_FLAG, &closed_only, 0, 0, "only llama-benchy rows", false },
         { "open-only", OPT_FLAG, &open_only, 0, 0, "only vllm bench serve tests", false },
         { "quiet", OPT_FLAG, &quiet, 0, 0, "no error table", false },
+        { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it", false },
+        { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -52,6 +56,41 @@ int cmd_validate(int argc, char **argv)
         arena_free(a);
         return cli_fail("validate", &err);
     }
+    if (loo) {
+        /* Each model's cases predicted by a profile fitted without it,
+         * starting from the given profile. */
+        for (size_t r = 0; r < a->n_runs && !rc; r++) {
+            const char *m = a->runs[r].model;
+            bool seen = false;
+            for (size_t q = 0; q < r; q++)
+                seen = seen || strcmp(a->runs[q].model, m) == 0;
+            if (seen || (model && strcmp(model, m) != 0))
+                continue;
+            struct profile p = prof;
+            fprintf(stderr, "loo: refit without %s\n", m);
+            rc = calibrate_arena(a, m, &p, (size_t)loo_iter, NULL, &err);
+            struct validate_filter fm = { m, false, !open_only, !closed_only, (int)seeds };
+            struct validation *vm = NULL;
+            if (!rc)
+                rc = validate_run(a, &p, &fm, &vm, &err);
+            for (size_t i = 0; !rc && i < a->n_closed; i++)
+                if (strcmp(a->runs[a->closed[i].run].model, m) == 0) {
+                    memcpy(v->closed[i], vm->closed[i], sizeof v->closed[i]);
+                    v->closed_ok[i] = vm->closed_ok[i];
+                }
+            for (size_t i = 0; !rc && i < a->n_open; i++)
+                if (strcmp(a->runs[a->open[i].run].model, m) == 0) {
+                    memcpy(v->open[i], vm->open[i], sizeof v->open[i]);
+                    v->open_ok[i] = vm->open_ok[i];
+                }
+            validate_free(vm);
+        }
+        if (rc) {
+            validate_free(v);
+            arena_free(a);
+            return cli_fail("validate", &err);
+        }
+    }
     if (out_path) {
         FILE *fo = fopen(out_path, "w");
         if (!fo) {
@@ -64,7 +103,8 @@ int cmd_validate(int argc, char **argv)
         }
     }
     if (!rc && !quiet) {
-        printf("capsim validate: %s, profile %s\n", arena_dir, prof.name);
+        printf("capsim validate: %s, profile %s%s\n", arena_dir, prof.name,
+               loo ? ", leave-one-model-out (each model predicted by a fit without it)" : "");
         printf("Data: Django de Vreng, DGX Spark benchmark runs, CC-BY-4.0\n\n");
         validate_print_table(v, stdout);
     }
