@@ -1,0 +1,122 @@
+/*
+ * calibrate.c - the arena fit. Residuals are log ratios, so a 10% miss on
+ * a 5 tok/s run weighs as much as one on a 100 tok/s run; each closed-loop
+ * row contributes its decode rate per user, total decode rate and mean
+ * TTFT. A case that cannot be simulated gets a large residual, so the fit
+ * steers away from profiles that make a model not fit in memory.
+ */
+#include "calibrate/calibrate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibrate/validate.h"
+#include "common/xalloc.h"
+
+const struct fit_param calibrate_params[] = {
+    { PROF_BW_EFF_WEIGHTS, 0.3, 1.0 },     /* BF16 weight streaming */
+    { PROF_MARLIN_BW_EFF, 0.2, 1.0 },      /* quantized weight streaming */
+    { PROF_MOE_EFF, 0.2, 1.0 },            /* expert kernels vs dense */
+    { PROF_BW_EFF_KV, 0.1, 1.0 },          /* paged attention reads */
+    { PROF_GEMM_EFF_BF16, 0.1, 1.0 },      /* prefill linear layers */
+    { PROF_MARLIN_FP4_EFF, 0.05, 1.0 },    /* prefill through Marlin W4A16 */
+    { PROF_MARLIN_FP8_EFF, 0.05, 1.0 },    /* prefill through Marlin W8A16 */
+    { PROF_ATTN_PREFILL_EFF, 0.05, 1.0 },  /* prefill attention */
+    { PROF_STEP_OVERHEAD_S, 1e-4, 0.05 },  /* per step */
+    { PROF_SEQ_OVERHEAD_S, 1e-7, 2e-3 },   /* per sequence in a step */
+    { PROF_CPU_STEP_S, 1e-4, 0.05 },       /* CPU work async scheduling hides */
+    { PROF_CLIENT_LATENCY_S, 1e-3, 0.5 },  /* HTTP, detokenize, stream */
+};
+const size_t calibrate_n_params = CS_ARRAY_LEN(calibrate_params);
+
+static const enum arena_metric fit_metrics[] = {
+    AM_TG_TPS_REQ_MEAN, AM_TG_TPS_TOTAL_MEAN, AM_PP_TTFR_MS_MEAN,
+};
+#define N_FIT_METRICS (sizeof fit_metrics / sizeof fit_metrics[0])
+
+struct cal_ctx {
+    const struct arena *a;
+    const char *exclude;
+    size_t n_res;
+    size_t n_eval;
+};
+
+/* The first closed-loop point of a run is the first measurement after the
+ * server booted: its TTFT carries warm-up (in the arena, 01-chat pp1024 c=1
+ * is slower than the same server's pp4096), which no steady-state model
+ * should be fitted to. It stays in the validation tables. */
+static bool first_of_run(const struct arena *a, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (a->closed[j].run == a->closed[i].run)
+            return false;
+    return true;
+}
+
+static bool row_used(const struct cal_ctx *c, size_t i, int k)
+{
+    const struct arena_closed *r = &c->a->closed[i];
+    if (c->exclude && strcmp(c->a->runs[r->run].model, c->exclude) == 0)
+        return false;
+    if (fit_metrics[k] == AM_PP_TTFR_MS_MEAN && first_of_run(c->a, i))
+        return false;
+    double x = r->measured[fit_metrics[k]];
+    return !isnan(x) && x > 0;
+}
+
+static int residuals(const struct profile *p, double *res, size_t n, void *ud, struct cs_err *err)
+{
+    struct cal_ctx *c = ud;
+    struct validate_filter f = { c->exclude, true, true, false, 1 };
+    struct validation *v;
+    int rc = validate_run(c->a, p, &f, &v, err);
+    if (rc)
+        return rc;
+    size_t j = 0;
+    for (size_t i = 0; i < c->a->n_closed; i++)
+        for (size_t k = 0; k < N_FIT_METRICS; k++) {
+            if (!row_used(c, i, (int)k))
+                continue;
+            double pred = v->closed[i][fit_metrics[k]];
+            double meas = c->a->closed[i].measured[fit_metrics[k]];
+            res[j++] = v->closed_ok[i] && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
+        }
+    CS_ASSERT(j == n);
+    validate_free(v);
+    c->n_eval++;
+    return CS_OK;
+}
+
+int calibrate_arena(const struct arena *a, const char *exclude, struct profile *p,
+                    size_t max_iter, FILE *report, struct cs_err *err)
+{
+    struct cal_ctx c = { a, exclude, 0, 0 };
+    for (size_t i = 0; i < a->n_closed; i++)
+        for (size_t k = 0; k < N_FIT_METRICS; k++)
+            if (row_used(&c, i, (int)k))
+                c.n_res++;
+    struct fit_report rep;
+    int rc = fit_profile(p, calibrate_params, calibrate_n_params, c.n_res, residuals, &c,
+                         max_iter, &rep, err);
+    if (rc)
+        return rc;
+    char src[160];
+    snprintf(src, sizeof src, "fitted: capsim calibrate on %s (%zu closed-loop measurements%s%s)",
+             a->dir, c.n_res, exclude ? ", without " : "", exclude ? exclude : "");
+    for (size_t i = 0; i < calibrate_n_params; i++)
+        snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
+    if (report) {
+        fprintf(report, "fit: %zu coefficients, %zu residuals, %zu iterations, %zu simulations, %s\n",
+                calibrate_n_params, c.n_res, rep.n_iter, c.n_eval,
+                rep.converged ? "converged" : "NOT converged (iteration limit)");
+        fprintf(report, "rms log error: %.4f -> %.4f\n", sqrt(2 * rep.cost_start / c.n_res),
+                sqrt(2 * rep.cost_end / c.n_res));
+        for (size_t i = 0; i < calibrate_n_params; i++) {
+            enum prof_key k = calibrate_params[i].key;
+            fprintf(report, "  %-26s %12.6g  (+-%.0f%%)\n", profile_key_name(k), p->v[k],
+                    100.0 * rep.sigma[k]);
+        }
+    }
+    return CS_OK;
+}
