@@ -1,0 +1,29 @@
+/*
+ * calibrate.h - fit a hardware profile to an arena folder: the profile's
+ * free coefficients are chosen to minimise log(predicted / measured) over
+ * the closed-loop measurements (llama-benchy rows: decode rate per user and
+ * in total, time to first token), each case simulated by the same engine
+ * and clients `capsim validate` uses. Open-loop tests are left out of the
+ * fit so they remain an independent check.
+ *
+ * Ownership: plain data.
+ */
+#ifndef CAPSIM_CALIBRATE_CALIBRATE_H
+#define CAPSIM_CALIBRATE_CALIBRATE_H
+
+#include <stdio.h>
+
+#include "calibrate/arena.h"
+#include "calibrate/fit.h"
+#include "profile/profile.h"
+
+/* The coefficients the fit moves, with their physical bounds. */
+extern const struct fit_param calibrate_params[];
+extern const size_t calibrate_n_params;
+
+/* Fit *p (in place) to the arena's runs, leaving out the runs of model
+ * `exclude` (NULL: none). `report` (may be NULL) gets the fit report. */
+int calibrate_arena(const struct arena *a, const char *exclude, struct profile *p,
+                    size_t max_iter, FILE *report, struct cs_err *err);
+
+#endif /* CAPSIM_CALIBRATE_CALIBRATE_H */
