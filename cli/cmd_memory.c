@@ -13,8 +13,11 @@ int cmd_memory(int argc, char **argv)
 {
     struct server_flags sf = { 0 };
     bool json = false;
+    const char *mamba_dtype = NULL;
     struct opt table[] = {
         SERVER_OPTS(sf),
+        { "mamba-ssm-cache-dtype", OPT_STRING, &mamba_dtype, 0, 0,
+          "auto|float32: float32 also keeps the conv state in fp32 [auto]", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
     };
     const char *pos[1];
@@ -30,6 +33,17 @@ int cmd_memory(int argc, char **argv)
     }
     struct deploy_args da;
     server_flags_deploy(&sf, &da);
+    if (mamba_dtype) {
+        /* vLLM --mamba-ssm-cache-dtype; the Super boot log's state page only
+         * fits with the conv state fp32 too (param_check.md section 3) */
+        if (strcmp(mamba_dtype, "float32") == 0 || strcmp(mamba_dtype, "fp32") == 0) {
+            da.mamba_cache_fp32 = true;
+        } else if (strcmp(mamba_dtype, "auto") != 0) {
+            cs_err_set(&err, CS_EUSAGE, "--mamba-ssm-cache-dtype: must be auto or float32 (got '%s')",
+                       mamba_dtype);
+            return cli_fail("memory", &err);
+        }
+    }
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("memory", &err);

@@ -43,6 +43,8 @@ static double attn_params(double H, double nq, double nkv, double hd, bool gated
 
 int model_derive(const char *file, const cJSON *root, struct model *m, struct cs_err *err)
 {
+    m->attn_full_layers = m->attn_swa_layers = 0;
+    m->p_dense_mlp = 0;
     const cJSON *tc = cJSON_GetObjectItemCaseSensitive(root, "text_config");
     struct cfg_ctx x = { file, cJSON_IsObject(tc) ? tc : root, err };
     int rc;
@@ -219,6 +221,7 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
         bool shares_kv = kv_shared && i >= L - kv_shared;
         switch (kinds[i]) {
         case LK_FULL:
+            m->attn_full_layers++;
             if (!shares_kv)
                 n_full++;
             if (kv_lora)
@@ -229,6 +232,7 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
                 total += attn_params(dH, nq, k_eq_v ? gkv : nkv, ghd, gated_q, k_eq_v);
             break;
         case LK_SLIDING:
+            m->attn_swa_layers++;
             if (!shares_kv)
                 n_swa++;
             total += shares_kv ? 2.0 * dH * nq * hd : attn_params(dH, nq, nkv, hd, gated_q, false);
@@ -264,6 +268,7 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
             break;
         case LK_FFN_ONLY:
             total += ffn_mul * dH * I;
+            m->p_dense_mlp += ffn_mul * dH * I;
             break;
         case LK_MOE_ONLY:
             has_ffn = false;
@@ -275,10 +280,14 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
             if (E && i >= first_dense) {
                 n_moe++;
                 total += dH * E + E * expert + (Ishared ? ffn_mul * dH * Ishared : 0);
-                if (!moe_block || cJSON_GetObjectItemCaseSensitive(x.c, "enable_moe_block"))
+                if (!moe_block || cJSON_GetObjectItemCaseSensitive(x.c, "enable_moe_block")) {
                     total += ffn_mul * dH * I; /* Gemma-4: dense MLP beside the experts */
+                    m->p_dense_mlp += ffn_mul * dH * I;
+                }
             } else {
-                total += ffn_mul * dH * I * (double_wide && shares_kv ? 2.0 : 1.0);
+                double mlp = ffn_mul * dH * I * (double_wide && shares_kv ? 2.0 : 1.0);
+                total += mlp;
+                m->p_dense_mlp += mlp;
             }
         }
         if (ple_dim) /* per-layer input gate and projection */

@@ -41,8 +41,8 @@ int memory_account(const struct model *m, const struct memory_args *a,
     r->requested_bytes = a->gpu_memory_utilization * r->total_bytes;
     r->weights_bytes = model_weight_bytes(m, a->weights, a->language_model_only);
     bool mtp = a->num_speculative_tokens > 0 && m->p_mtp > 0;
-    if (mtp) /* the MTP head is loaded as a drafter, like the other linears */
-        r->weights_bytes += m->p_mtp * 2.0;
+    if (mtp) /* the MTP block is loaded as a drafter, quantized like the trunk */
+        r->weights_bytes += model_mtp_weight_bytes(m, a->weights);
     r->activation_bytes = p->v[PROF_ACTIVATION_BYTES_PER_TOKEN] * a->max_num_batched_tokens;
     r->non_torch_bytes = p->v[PROF_NON_TORCH_BYTES];
     r->cudagraph_bytes = p->v[PROF_CUDAGRAPH_BYTES];

@@ -136,10 +136,15 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
         snprintf(c->precision, sizeof c->precision, "%s", it->string);
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(it, "experts");
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(it, "other");
+        const cJSON *mlp = cJSON_GetObjectItemCaseSensitive(it, "mlp");
         if (!cJSON_IsString(e) || !cJSON_IsString(o) ||
             dtype_parse(e->valuestring, &c->experts, NULL) ||
             dtype_parse(o->valuestring, &c->other, NULL))
             return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s: experts and other must be precisions",
+                              file, it->string);
+        c->mlp = c->other;
+        if (mlp && (!cJSON_IsString(mlp) || dtype_parse(mlp->valuestring, &c->mlp, NULL)))
+            return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s.mlp: must be a precision",
                               file, it->string);
         m->n_ck++;
     }
@@ -172,9 +177,13 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
     if (cs) {
         /* A catalog entry: its checked facts replace the formula's. */
         uint32_t maxpos = m->max_pos, H = m->hidden, L = m->layers, V = m->vocab;
+        uint32_t attn_full = m->attn_full_layers, attn_swa = m->attn_swa_layers;
+        double dense_mlp = m->p_dense_mlp;
         bool tied = m->tied;
         memset(m, 0, sizeof *m);
         m->max_pos = maxpos, m->hidden = H, m->layers = L, m->vocab = V, m->tied = tied;
+        m->attn_full_layers = attn_full, m->attn_swa_layers = attn_swa;
+        m->p_dense_mlp = dense_mlp;
         if ((rc = parse_capsim(file, cs, m, err)))
             goto out;
     } else {
@@ -183,7 +192,7 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : file);
         snprintf(m->type, sizeof m->type, "%s%s%s", m->moe_layers ? "moe" : "dense",
                  m->rec_layers ? "+hybrid" : "", m->kv_swa_layers ? "+swa" : "");
-        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16 };
+        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16 };
         m->n_ck = 1;
     }
     m->default_precision = DTYPE_BF16;
@@ -259,7 +268,17 @@ int model_load(const char *name, struct model **out, struct cs_err *err)
         snprintf(stems[i], sizeof stems[i], "%.*s", (int)(strlen(names[i]) - 5), names[i]);
         cands[i] = stems[i];
     }
-    const char *near = str_nearest(name, cands, n_names);
+    /* A name that is the start of exactly one catalog name ("qwen-3.6-35b")
+     * means that one; otherwise the nearest by edit distance. */
+    const char *near = NULL;
+    size_t n_prefix = 0;
+    for (size_t i = 0; i < n_names; i++)
+        if (strncasecmp(cands[i], name, strlen(name)) == 0) {
+            near = cands[i];
+            n_prefix++;
+        }
+    if (n_prefix != 1)
+        near = str_nearest(name, cands, n_names);
     if (near)
         return cs_err_set(err, CS_EINPUT, "unknown model '%s' (did you mean '%s'?)", name, near);
     return cs_err_set(err, CS_EINPUT, "unknown model '%s' (see 'capsim list models', or give a config.json path)",
@@ -289,7 +308,7 @@ static struct model_checkpoint checkpoint_for(const struct model *m, enum dtype 
     for (size_t i = 0; i < m->n_ck; i++)
         if (strcmp(m->ck[i].precision, name) == 0)
             return m->ck[i];
-    return (struct model_checkpoint){ "", d, d };
+    return (struct model_checkpoint){ "", d, d, d };
 }
 
 static double expert_params_all(const struct model *m)
@@ -304,16 +323,43 @@ static double other_params(const struct model *m)
     return m->p_total - m->p_embedding - m->p_lm_head_untied - m->p_ple - expert_params_all(m);
 }
 
+/* Dense-part bytes: dense MLPs in the checkpoint's mlp format, the rest
+ * of the non-expert linears in its "other" format (Gemma-4-31B NVFP4
+ * quantizes only the MLPs, param_check.md section 2). */
+static double dense_bytes(const struct model *m, const struct model_checkpoint *c, double *mlp_bytes)
+{
+    double mlp = c->mlp == c->other ? 0.0 : m->p_dense_mlp;
+    *mlp_bytes = mlp * dtype_traits(c->mlp)->bytes_per_param;
+    return (other_params(m) - mlp) * dtype_traits(c->other)->bytes_per_param + *mlp_bytes;
+}
+
 double model_weight_bytes(const struct model *m, enum dtype weights, bool language_model_only)
 {
     struct model_checkpoint c = checkpoint_for(m, weights);
-    double bf16 = 2.0;
+    double bf16 = 2.0, mlp_bytes;
     double bytes = (m->p_embedding + m->p_lm_head_untied + m->p_ple) * bf16;
     bytes += expert_params_all(m) * dtype_traits(c.experts)->bytes_per_param;
-    bytes += other_params(m) * dtype_traits(c.other)->bytes_per_param;
+    bytes += dense_bytes(m, &c, &mlp_bytes);
     if (!language_model_only)
         bytes += (m->p_vision + m->p_audio) * bf16;
     return bytes;
+}
+
+/* The MTP drafter (one decoder block of the main type plus a fusion
+ * projection, param_check.md "Formulas"): in an MoE model that block holds
+ * one MoE layer whose routed experts are stored like the other experts
+ * (param_check.md section 2, Super: "routed experts (incl. MTP) NVFP4");
+ * the rest is stored like the other linears. */
+double model_mtp_weight_bytes(const struct model *m, enum dtype weights)
+{
+    if (m->p_mtp <= 0)
+        return 0;
+    struct model_checkpoint c = checkpoint_for(m, weights);
+    double experts = (double)m->experts * m->expert_params;
+    if (experts > m->p_mtp)
+        experts = 0;
+    return experts * dtype_traits(c.experts)->bytes_per_param +
+           (m->p_mtp - experts) * dtype_traits(c.other)->bytes_per_param;
 }
 
 static enum kernel_path default_path(enum dtype d)
@@ -350,9 +396,14 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
     struct model_checkpoint c = checkpoint_for(m, weights);
     memset(w, 0, sizeof *w);
     double other = other_params(m);
-    w->dense.bytes = other * dtype_traits(c.other)->bytes_per_param;
+    double mlp_bytes;
+    w->dense.bytes = dense_bytes(m, &c, &mlp_bytes);
     w->dense.flops_per_token = 2.0 * other;
-    w->dense.path = part_path(c.other, path);
+    /* A dense part that mixes formats runs in the path of the larger share
+     * of its bytes (Gemma-4-31B NVFP4: BF16 attention outweighs the NVFP4
+     * MLPs, so BF16). */
+    bool mlp_dominant = mlp_bytes > w->dense.bytes - mlp_bytes;
+    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, path);
     /* The LM head stays BF16 in every quantized checkpoint we know. */
     w->lm_head.bytes = m->p_lm_head * 2.0;
     w->lm_head.flops_per_token = 2.0 * m->p_lm_head;
@@ -369,9 +420,13 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
     w->kv_bytes_per_token_full = (double)m->kv_full_layers * m->kv_el_full * kvb;
     w->kv_bytes_per_token_swa = (double)m->kv_swa_layers * m->kv_el_swa * kvb;
     w->swa_window = m->kv_swa_layers ? m->swa_window : 0;
-    /* QK^T and PV: 2 FLOPs per multiply-add, 2 matmuls, per query head. */
-    w->attn_flops_per_pair_full = 4.0 * m->q_heads * m->head_dim_full * m->kv_full_layers;
-    w->attn_flops_per_pair_swa = 4.0 * m->q_heads * m->head_dim_swa * m->kv_swa_layers;
+    /* QK^T and PV: 2 FLOPs per multiply-add, 2 matmuls, per query head, in
+     * every layer that attends (KV-shared layers attend to an earlier
+     * layer's cache: they compute but store nothing). */
+    uint32_t att_full = m->attn_full_layers > m->kv_full_layers ? m->attn_full_layers : m->kv_full_layers;
+    uint32_t att_swa = m->attn_swa_layers > m->kv_swa_layers ? m->attn_swa_layers : m->kv_swa_layers;
+    w->attn_flops_per_pair_full = 4.0 * m->q_heads * m->head_dim_full * att_full;
+    w->attn_flops_per_pair_swa = 4.0 * m->q_heads * m->head_dim_swa * att_swa;
     w->state_bytes_per_seq = m->rec_layers * (m->rec_conv_bytes + m->rec_ssm_bytes);
     /* A recurrent update touches each fp32 state element a few times per
      * token (decay, outer-product update, readout): ~4 FLOPs each. */

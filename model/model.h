@@ -53,4 +53,8 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
  * when language_model_only, else with vision/audio encoders). */
 double model_weight_bytes(const struct model *m, enum dtype weights, bool language_model_only);
 
+/* Bytes of the MTP drafter's weights (0 if the model has no MTP layers),
+ * loaded on top of model_weight_bytes() when speculative decoding uses it. */
+double model_mtp_weight_bytes(const struct model *m, enum dtype weights);
+
 #endif /* CAPSIM_MODEL_MODEL_H */

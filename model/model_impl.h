@@ -17,6 +17,7 @@ struct model_checkpoint {
     char precision[16];          /* the checkpoint's name: bf16, fp8, nvfp4, mxfp4 */
     enum dtype experts;          /* routed experts stored as */
     enum dtype other;            /* every other linear layer */
+    enum dtype mlp;              /* dense (non-expert) MLPs; = other unless the checkpoint says */
 };
 
 struct model {
@@ -31,12 +32,14 @@ struct model {
     /* parameters */
     double p_total, p_active, p_embedding, p_lm_head, p_lm_head_untied, p_ple, p_mtp;
     double p_vision, p_audio;
+    double p_dense_mlp;          /* dense FFN params (not experts, not shared experts), from the keys */
     /* MoE */
     uint32_t moe_layers, experts, top_k;
     double expert_params;
     /* attention */
     uint32_t head_dim_full, head_dim_swa;
-    uint32_t kv_full_layers, kv_swa_layers, swa_window;
+    uint32_t kv_full_layers, kv_swa_layers, swa_window;  /* layers that store K/V */
+    uint32_t attn_full_layers, attn_swa_layers;          /* layers that compute attention (incl. KV-shared) */
     uint32_t kv_el_full, kv_el_swa;        /* K+V elements per token per layer */
     /* recurrent */
     uint32_t rec_layers;

@@ -8,8 +8,13 @@
  */
 #include "cs_test.h"
 
+#include <cJSON.h>
+
+#include "common/embedded.h"
+#include "common/strutil.h"
 #include "model/memory.h"
 #include "model/model.h"
+#include "model/model_impl.h"
 
 static struct model *load(const char *name)
 {
@@ -47,6 +52,37 @@ static void test_parameter_counts_match_param_check(void **state)
     }
 }
 
+/* The formula path (model_derive, used for user config.json files) from
+ * the raw keys of each catalog entry agrees with the catalog's facts. */
+static void test_formulas_reproduce_catalog(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; i < embedded_files_count; i++) {
+        const struct embedded_file *f = &embedded_files[i];
+        if (!str_starts_with(f->path, "model/catalog/"))
+            continue;
+        n++;
+        struct model *cat = NULL;
+        struct cs_err err = { 0 };
+        assert_int_equal(model_parse(f->path, f->text, &cat, &err), CS_OK);
+        cJSON *root = cJSON_Parse(f->text);
+        assert_non_null(root);
+        struct model d;
+        memset(&d, 0, sizeof d);
+        if (model_derive(f->path, root, &d, &err))
+            fail_msg("%s", err.msg);
+        cJSON_Delete(root);
+        assert_close(d.p_total, model_params_total(cat), 0.01, 0);
+        assert_close(d.p_active, model_params_active(cat), 0.01, 0);
+        assert_int_equal(d.kv_full_layers, cat->kv_full_layers);
+        assert_int_equal(d.kv_swa_layers, cat->kv_swa_layers);
+        assert_int_equal(d.rec_layers, cat->rec_layers);
+        model_free(cat);
+    }
+    assert_int_equal(n, 24);
+}
+
 static void test_hf_ids_select_checkpoint_precision(void **state)
 {
     (void)state;
@@ -70,6 +106,10 @@ static void test_weights_match_vllm_loaded_gib(void **state)
         { "qwen-3.6-27b", DTYPE_FP8, true, 27.64 },
         { "nemotron-3-nano-4b", DTYPE_BF16, false, 7.43 },
         { "nemotron-3-nano-30b-a3b", DTYPE_NVFP4, false, 18.21 },
+        { "kat-coder-v2.5", DTYPE_BF16, true, 64.56 }, /* checkpoint size, text only */
+        /* param_check.md's predicted (not observed) figure for the NVFP4
+         * export that quantizes only the MLPs: catches a dropped "mlp" split */
+        { "gemma-4-31b-it", DTYPE_NVFP4, false, 30.34 },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         struct model *m = load(want[i].name);
@@ -170,6 +210,8 @@ static void test_bad_configs_name_file_and_key(void **state)
     expect_bad(BAD "config_not_object.json", BAD "config_not_object.json: .: a config.json must be an object");
     expect_bad("no-such-model", "unknown model 'no-such-model' (see 'capsim list models', or give a config.json path)");
     expect_bad("qwen-3.5-9", "unknown model 'qwen-3.5-9' (did you mean 'qwen-3.5-9b'?)");
+    /* a unique prefix wins over a closer edit distance ('qwen-3.6-27b') */
+    expect_bad("qwen-3.6-35b", "unknown model 'qwen-3.6-35b' (did you mean 'qwen-3.6-35b-a3b'?)");
 }
 
 static void test_memory_rejects_context_beyond_the_model(void **state)
@@ -204,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameter_counts_match_param_check),
+        cmocka_unit_test(test_formulas_reproduce_catalog),
         cmocka_unit_test(test_hf_ids_select_checkpoint_precision),
         cmocka_unit_test(test_weights_match_vllm_loaded_gib),
         cmocka_unit_test(test_boot_logs_are_reproduced),

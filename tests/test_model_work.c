@@ -1,0 +1,132 @@
+/*
+ * test_model_work.c - the per-step work constants (model/work.h) of
+ * catalog models whose architecture exercises one feature each, with the
+ * values worked by hand from the config keys in the comments:
+ * KV-shared layers (Gemma-4 E2B), K=V global layers (Gemma-4 31B), MLA
+ * (Mistral-Small-4), Gated DeltaNet state (Qwen3.6-35B-A3B), and the
+ * per-part kernel paths of mixed checkpoints (Nemotron-Nano NVFP4,
+ * gpt-oss MXFP4).
+ */
+#include "cs_test.h"
+
+#include "model/model.h"
+
+static struct model_work work(const char *name, enum dtype d, enum kv_dtype kv)
+{
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    if (model_load(name, &m, &err))
+        fail_msg("%s", err.msg);
+    struct model_work w;
+    if (model_work_init(m, d, KPATH_COUNT, kv, &w, &err))
+        fail_msg("%s", err.msg);
+    model_free(m);
+    return w;
+}
+
+static void test_kv_shared_layers_store_nothing_but_attend(void **state)
+{
+    (void)state;
+    /* Gemma-4 E2B: 35 layers, 4 sliding : 1 full, the last 20 share KV.
+     * Storing: 15 layers = 3 full + 12 sliding. Full: 1 KV head x 512 x
+     * (K,V) = 1024 el; sliding 1 x 256 x 2 = 512 el. fp8 KV = 1 B. */
+    struct model_work w = work("gemma-4-e2b-it", DTYPE_BF16, KV_DTYPE_FP8);
+    assert_close(w.kv_bytes_per_token_full, 3 * 1024, 0, 0);
+    assert_close(w.kv_bytes_per_token_swa, 12 * 512, 0, 0);
+    assert_int_equal(w.swa_window, 512);
+    /* Attending: all 35 = 7 full + 28 sliding, 8 query heads. */
+    assert_close(w.attn_flops_per_pair_full, 4.0 * 8 * 512 * 7, 0, 0);
+    assert_close(w.attn_flops_per_pair_swa, 4.0 * 8 * 256 * 28, 0, 0);
+    assert_int_equal(w.n_layers, 35);
+}
+
+static void test_k_eq_v_global_layers_store_one_tensor(void **state)
+{
+    (void)state;
+    /* Gemma-4 31B: 10 global layers, 4 KV heads x 512, K=V -> 2048 el;
+     * 50 sliding layers, 16 KV heads x 256 x 2 = 8192 el; bf16 KV 2 B. */
+    struct model_work w = work("gemma-4-31b-it", DTYPE_BF16, KV_DTYPE_AUTO);
+    assert_close(w.kv_bytes_per_token_full, 10 * 2048 * 2, 0, 0);
+    assert_close(w.kv_bytes_per_token_swa, 50 * 8192 * 2, 0, 0);
+    assert_int_equal(w.swa_window, 1024);
+}
+
+static void test_mla_caches_the_latent(void **state)
+{
+    (void)state;
+    /* Mistral-Small-4: 36 MLA layers, kv_lora_rank 256 + qk_rope 64 = 320
+     * el per token per layer, fp8 KV. */
+    struct model_work w = work("mistral-small-4-119b", DTYPE_NVFP4, KV_DTYPE_FP8);
+    assert_close(w.kv_bytes_per_token_full, 36 * 320, 0, 0);
+    assert_close(w.attn_flops_per_pair_full, 4.0 * 32 * 320 * 36, 0, 0);
+    assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
+    assert_int_equal(w.dense.path, KPATH_BF16);
+}
+
+static void test_gated_deltanet_state(void **state)
+{
+    (void)state;
+    /* Qwen3.6-35B-A3B: 30 GDN layers; conv (2*16*128 + 32*128) x 3 x 2 B =
+     * 49,152 B; state 32 x 128 x 128 x 4 B = 2,097,152 B. 10 full layers
+     * of 2 KV heads x 256 x 2 = 1024 el. */
+    struct model_work w = work("qwen-3.6-35b-a3b", DTYPE_BF16, KV_DTYPE_AUTO);
+    assert_close(w.state_bytes_per_seq, 30.0 * (49152 + 2097152), 0, 0);
+    assert_close(w.kv_bytes_per_token_full, 10 * 1024 * 2, 0, 0);
+    assert_int_equal(w.n_moe_layers, 40);
+    assert_int_equal(w.n_experts, 256);
+    assert_int_equal(w.n_experts_active, 8);
+    /* one expert: 3 x 2048 x 512 params, bf16 */
+    assert_close(w.expert.bytes, 3.0 * 2048 * 512 * 2, 0, 0);
+    assert_close(w.expert.flops_per_token, 2.0 * 3 * 2048 * 512, 0, 0);
+    assert_int_equal(w.swa_window, 0);
+}
+
+static void test_mixed_checkpoints_take_one_path_per_part(void **state)
+{
+    (void)state;
+    /* Nemotron-Nano-30B NVFP4: experts NVFP4 (relu^2: 2 x 2688 x 1856
+     * params at 4.5 bit), other linears FP8, lm_head BF16. */
+    struct model_work w = work("nemotron-3-nano-30b-a3b", DTYPE_NVFP4, KV_DTYPE_FP8);
+    assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.lm_head.path, KPATH_BF16);
+    assert_close(w.expert.bytes, 2.0 * 2688 * 1856 * 4.5 / 8, 0, 1e-6);
+    w = work("gpt-oss-20b", DTYPE_MXFP4, KV_DTYPE_AUTO);
+    assert_int_equal(w.expert.path, KPATH_MXFP4);
+    assert_int_equal(w.dense.path, KPATH_BF16);
+    assert_int_equal(w.n_experts, 32);
+    assert_int_equal(w.n_experts_active, 4);
+    /* Gemma-4-31B NVFP4: MLPs NVFP4, attention BF16; the dense part runs
+     * the path of its larger share by bytes: 60 x 3 x 5376 x 21504 MLP
+     * params at 4.5 bit (11.7 GB) < ~8.5 B attention params in BF16. */
+    w = work("gemma-4-31b-it", DTYPE_NVFP4, KV_DTYPE_AUTO);
+    assert_int_equal(w.dense.path, KPATH_BF16);
+    w = work("granite-4.1-8b", DTYPE_FP8, KV_DTYPE_AUTO);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.n_moe_layers, 0);
+}
+
+static void test_mxfp4_needs_experts(void **state)
+{
+    (void)state;
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    assert_int_equal(model_load("granite-4.1-8b", &m, &err), CS_OK);
+    struct model_work w;
+    assert_int_equal(model_work_init(m, DTYPE_MXFP4, KPATH_COUNT, KV_DTYPE_AUTO, &w, &err), CS_EINPUT);
+    assert_string_equal(err.msg, "granite-4.1-8b: mxfp4 checkpoints quantize MoE experts; this model has none");
+    model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kv_shared_layers_store_nothing_but_attend),
+        cmocka_unit_test(test_k_eq_v_global_layers_store_one_tensor),
+        cmocka_unit_test(test_mla_caches_the_latent),
+        cmocka_unit_test(test_gated_deltanet_state),
+        cmocka_unit_test(test_mixed_checkpoints_take_one_path_per_part),
+        cmocka_unit_test(test_mxfp4_needs_experts),
+    };
+    return cmocka_run_group_tests_name("model_work", tests, NULL, NULL);
+}
