@@ -9,9 +9,26 @@
 
 #include "cli/commands.h"
 #include "cli/server_opts.h"
+#include "common/strutil.h"
 #include "client/benchy.h"
 #include "common/xalloc.h"
 #include "report/report.h"
+
+/* One warning for all the flags that only mean something to a real
+ * server, so a command copied from a benchmark log runs unchanged. */
+static void warn_ignored(const char *cmd, const struct opt *table, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!table[i].seen || !str_starts_with(table[i].help, "accepted and ignored"))
+            continue;
+        if (!k)
+            fprintf(stderr, "capsim %s: ignoring ", cmd);
+        fprintf(stderr, "%s--%s", k++ ? ", " : "", table[i].name);
+    }
+    if (k)
+        fprintf(stderr, " (meaningful only against a real server)\n");
+}
 
 int cmd_benchy(int argc, char **argv)
 {
@@ -33,8 +50,8 @@ int cmd_benchy(int argc, char **argv)
         { "template-tokens", OPT_DOUBLE, &delta_user, 0, 1e5, "chat template tokens (llama-benchy's warm-up delta) [0]", false },
         { "context-template-tokens", OPT_DOUBLE, &delta_context, 0, 1e5, "template tokens with a system message [template-tokens]", false },
         { "prompt-token-ratio", OPT_DOUBLE, &ratio, 0.1, 10, "model tokens per GPT-2 token of the prompt text [1.0]", false },
-        { "base-url", OPT_IGNORED, &ignored, 0, 0, "", false },
-        { "tokenizer", OPT_IGNORED, &ignored, 0, 0, "", false },
+        { "base-url", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
+        { "tokenizer", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
         { "exit-on-first-fail", OPT_FLAG, &exit_fail, 0, 0, "accepted (nothing fails in a simulation)", false },
         { "adapt-prompt", OPT_FLAG, &adapt, 0, 0, "accepted (always on, as llama-benchy's default)", false },
     };
@@ -44,6 +61,7 @@ int cmd_benchy(int argc, char **argv)
     struct cs_err err = { 0 };
     if (opts_parse("benchy", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
         return cli_fail("benchy", &err);
+    warn_ignored("benchy", table, CS_ARRAY_LEN(table));
     if (help) {
         opts_usage(stdout, "benchy", "--pp N [N...] --tg N [N...] [--depth N...] [--concurrency N...]",
                    table, CS_ARRAY_LEN(table));
@@ -96,9 +114,9 @@ int cmd_benchy(int argc, char **argv)
                 }
     if (!rc) {
         if (strcmp(format, "json") == 0)
-            rc = report_benchy_json(stdout, model_name(d->model), pts, n, &err);
+            rc = report_benchy_json(stdout, model_name(d->model), latency, pts, n, max_c, &err);
         else
-            report_benchy_md(stdout, model_name(d->model), pts, n, max_c);
+            report_benchy_md(stdout, model_name(d->model), latency, pts, n, max_c);
     }
     free(pts);
     deploy_free(d);

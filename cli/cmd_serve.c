@@ -10,8 +10,25 @@
 
 #include "cli/commands.h"
 #include "cli/server_opts.h"
+#include "common/strutil.h"
 #include "client/serve.h"
 #include "report/report.h"
+
+/* One warning for all the flags that only mean something to a real
+ * server, so a command copied from a benchmark log runs unchanged. */
+static void warn_ignored(const char *cmd, const struct opt *table, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!table[i].seen || !str_starts_with(table[i].help, "accepted and ignored"))
+            continue;
+        if (!k)
+            fprintf(stderr, "capsim %s: ignoring ", cmd);
+        fprintf(stderr, "%s--%s", k++ ? ", " : "", table[i].name);
+    }
+    if (k)
+        fprintf(stderr, " (meaningful only against a real server)\n");
+}
 
 static int parse_percentiles(const char *s, struct serve_args *a, struct cs_err *err)
 {
@@ -61,11 +78,11 @@ int cmd_serve(int argc, char **argv)
         { "result-dir", OPT_STRING, &result_dir, 0, 0, "[.]", false },
         { "result-filename", OPT_STRING, &result_file, 0, 0, "[capsim-MODEL-PREC-RATEqps-seedS.json]", false },
         { "format", OPT_STRING, &format, 0, 0, "text|json on stdout [text]", false },
-        { "base-url", OPT_IGNORED, &ignored, 0, 0, "", false },
-        { "backend", OPT_IGNORED, &ignored, 0, 0, "", false },
-        { "endpoint", OPT_IGNORED, &ignored, 0, 0, "", false },
-        { "tokenizer", OPT_IGNORED, &ignored, 0, 0, "", false },
-        { "served-model-name", OPT_IGNORED, &ignored, 0, 0, "", false },
+        { "base-url", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
+        { "backend", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
+        { "endpoint", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
+        { "tokenizer", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
+        { "served-model-name", OPT_STRING, &ignored, 0, 0, "accepted and ignored (a real server's)", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -73,6 +90,7 @@ int cmd_serve(int argc, char **argv)
     struct cs_err err = { 0 };
     if (opts_parse("serve", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
         return cli_fail("serve", &err);
+    warn_ignored("serve", table, CS_ARRAY_LEN(table));
     if (help) {
         opts_usage(stdout, "serve", "[vllm bench serve flags] [vllm serve flags]", table,
                    CS_ARRAY_LEN(table));
@@ -114,6 +132,10 @@ int cmd_serve(int argc, char **argv)
     struct serve_echo e = { model_hf_id(d->model)[0] ? model_hf_id(d->model) : model_name(d->model),
                             dtype_traits(d->precision)->name, d->profile.name, a.request_rate,
                             a.burstiness, a.max_concurrency, a.num_prompts, a.seed, (int)seeds };
+    if (r.overloaded)
+        fprintf(stderr, "capsim: note: overloaded: %.2f req/s completed of %.2f configured; "
+                        "the queue grew for the whole run, so latencies depend on --num-prompts\n",
+                r.request_throughput, a.request_rate);
     if (strcmp(format, "json") == 0)
         rc = report_serve_json(stdout, &r, &a, &e, &err);
     else

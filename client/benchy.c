@@ -74,6 +74,78 @@ static struct mean_std ms(struct sample *s)
     return m;
 }
 
+double benchy_prompt_tokens(double server_tokens, double expected_tokens)
+{
+    return fabs(server_tokens - expected_tokens) < 0.2 * expected_tokens ? server_tokens
+                                                                          : expected_tokens;
+}
+
+void benchy_acc_init(struct benchy_acc *acc, int64_t c, double latency_s)
+{
+    memset(acc, 0, sizeof *acc);
+    acc->c = c;
+    acc->latency_s = latency_s;
+}
+
+void benchy_acc_batch(struct benchy_acc *acc, const struct benchy_times *r, double prompt_tokens)
+{
+    double max_first = 0, min_first = INFINITY, max_last = 0, sum_d = 0;
+    struct sample all = { 0 };
+    for (int64_t i = 0; i < acc->c; i++) {
+        const struct benchy_times *q = &r[i];
+        if (q->n == 0)
+            continue;
+        double first = q->ts[0], last = q->ts[q->n - 1];
+        sample_push(&acc->ttfr, first * 1e3);
+        double e = fmax(0.0, first - acc->latency_s);
+        sample_push(&acc->est, e * 1e3);
+        if (e > 0) /* est_ppt = 0 is left out, not infinite */
+            sample_push(&acc->pp_req, prompt_tokens / e);
+        double d = 0; /* timestamps strictly later than the first */
+        for (size_t k = 1; k < q->n; k++)
+            d += q->ts[k] > first;
+        if (q->n >= 2 && last > first)
+            sample_push(&acc->tg_req, d / (last - first));
+        sample_push(&acc->peak_r, metric_peak_per_s(q->ts, q->n));
+        sum_d += d;
+        max_first = fmax(max_first, first);
+        min_first = fmin(min_first, first);
+        max_last = fmax(max_last, last);
+        for (size_t k = 0; k < q->n; k++)
+            sample_push(&all, q->ts[k]);
+    }
+    if (acc->c > 1) {
+        if (max_first > 0)
+            sample_push(&acc->pp_total, prompt_tokens * (double)acc->c / max_first);
+        if (max_last > min_first)
+            sample_push(&acc->tg_total, sum_d / (max_last - min_first));
+    }
+    stats_sort(all.v, all.n);
+    sample_push(&acc->peak_b, metric_peak_per_s(all.v, all.n));
+    sample_release(&all);
+}
+
+void benchy_acc_finish(struct benchy_acc *acc, struct benchy_row *row)
+{
+    row->pp_tps_req = ms(&acc->pp_req);
+    row->pp_tps_total = acc->c > 1 ? ms(&acc->pp_total) : row->pp_tps_req;
+    row->ttfr_ms = ms(&acc->ttfr);
+    row->e2e_ttft_ms = row->ttfr_ms; /* the role chunk comes with the first token */
+    row->est_ppt_ms = ms(&acc->est);
+    row->tg_tps_req = ms(&acc->tg_req);
+    row->tg_tps_total = acc->c > 1 ? ms(&acc->tg_total) : row->tg_tps_req;
+    row->tg_peak_tps = ms(&acc->peak_b);
+    row->tg_peak_tps_req = ms(&acc->peak_r);
+    sample_release(&acc->pp_total);
+    sample_release(&acc->pp_req);
+    sample_release(&acc->ttfr);
+    sample_release(&acc->est);
+    sample_release(&acc->tg_total);
+    sample_release(&acc->tg_req);
+    sample_release(&acc->peak_b);
+    sample_release(&acc->peak_r);
+}
+
 int benchy_run(const struct deploy *d, const struct benchy_args *a, struct benchy_row *row,
                struct cs_err *err)
 {
@@ -114,63 +186,28 @@ int benchy_run(const struct deploy *d, const struct benchy_args *a, struct bench
                           (long long)a->pp, (long long)a->depth, (long long)a->tg,
                           d->cfg.max_model_len);
 
+    /* The client's own count (GPT-2 tokens of the text it sent) against
+     * the server's usage.prompt_tokens. */
+    double expected = a->depth == 0 ? fmax(1.0, (double)a->pp - a->delta_user)
+                                    : fmax(1.0, (double)a->depth - a->delta_context) + (double)a->pp;
+    double counted = benchy_prompt_tokens(n_prompt, expected);
     int64_t c = a->concurrency;
     struct breq *r = xcalloc((size_t)c, sizeof *r);
-    struct sample pp_total = { 0 }, pp_req = { 0 }, ttfr = { 0 }, est = { 0 };
-    struct sample tg_total = { 0 }, tg_req = { 0 }, peak_b = { 0 }, peak_r = { 0 };
+    struct benchy_times *t = xcalloc((size_t)c, sizeof *t);
+    struct benchy_acc acc;
+    benchy_acc_init(&acc, c, L);
     /* The warm-up batch is identical and discarded: the engine is idle
      * again afterwards, so simulating it would change nothing. */
     for (int64_t run = 0; run < a->runs; run++) {
         run_batch(d, c, n_prompt, (uint32_t)a->tg, r);
-        double max_first = 0, min_first = INFINITY, max_last = 0, sum_d = 0;
-        struct sample all = { 0 };
-        for (int64_t i = 0; i < c; i++) {
-            struct breq *q = &r[i];
-            double ttfr_s = q->first; /* sent at 0 */
-            sample_push(&ttfr, ttfr_s * 1e3);
-            double e = fmax(0.0, ttfr_s - L);
-            sample_push(&est, e * 1e3);
-            if (e > 0)
-                sample_push(&pp_req, n_prompt / e);
-            double dtok = (double)q->ts.n - 1;
-            if (q->ts.n >= 2 && q->last > q->first)
-                sample_push(&tg_req, dtok / (q->last - q->first));
-            sample_push(&peak_r, metric_peak_per_s(q->ts.v, q->ts.n));
-            sum_d += dtok;
-            max_first = fmax(max_first, q->first);
-            min_first = fmin(min_first, q->first);
-            max_last = fmax(max_last, q->last);
-            for (size_t k = 0; k < q->ts.n; k++)
-                sample_push(&all, q->ts.v[k]);
-        }
-        if (c > 1) {
-            sample_push(&pp_total, (double)n_prompt * c / max_first);
-            if (max_last > min_first)
-                sample_push(&tg_total, sum_d / (max_last - min_first));
-        }
-        stats_sort(all.v, all.n);
-        sample_push(&peak_b, metric_peak_per_s(all.v, all.n));
-        sample_release(&all);
+        for (int64_t i = 0; i < c; i++)
+            t[i] = (struct benchy_times){ r[i].ts.v, r[i].ts.n };
+        benchy_acc_batch(&acc, t, counted);
         for (int64_t i = 0; i < c; i++)
             sample_release(&r[i].ts);
     }
-    row->pp_tps_req = ms(&pp_req);
-    row->pp_tps_total = c > 1 ? ms(&pp_total) : row->pp_tps_req;
-    row->ttfr_ms = ms(&ttfr);
-    row->e2e_ttft_ms = row->ttfr_ms; /* the role chunk comes with the first token */
-    row->est_ppt_ms = ms(&est);
-    row->tg_tps_req = ms(&tg_req);
-    row->tg_tps_total = c > 1 ? ms(&tg_total) : row->tg_tps_req;
-    row->tg_peak_tps = ms(&peak_b);
-    row->tg_peak_tps_req = ms(&peak_r);
-    sample_release(&pp_total);
-    sample_release(&pp_req);
-    sample_release(&ttfr);
-    sample_release(&est);
-    sample_release(&tg_total);
-    sample_release(&tg_req);
-    sample_release(&peak_b);
-    sample_release(&peak_r);
+    benchy_acc_finish(&acc, row);
+    free(t);
     free(r);
     return CS_OK;
 }

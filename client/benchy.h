@@ -10,9 +10,11 @@
 #ifndef CAPSIM_CLIENT_BENCHY_H
 #define CAPSIM_CLIENT_BENCHY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "client/deploy.h"
+#include "client/metrics.h"
 
 enum benchy_latency { BENCHY_LATENCY_GENERATION, BENCHY_LATENCY_API, BENCHY_LATENCY_NONE };
 
@@ -36,6 +38,29 @@ struct benchy_row {
     struct mean_std pp_tps_total, pp_tps_req, ttfr_ms, est_ppt_ms, e2e_ttft_ms;
     struct mean_std tg_tps_total, tg_tps_req, tg_peak_tps, tg_peak_tps_req;
 };
+
+/* llama-benchy's per-request usage check: the server's prompt count if it
+ * is within 20% of what the client expected to send, else the expected. */
+double benchy_prompt_tokens(double server_tokens, double expected_tokens);
+
+/* The statistics of llama-benchy's results.py over batches, separated
+ * from the engine so hand-built timelines can test them. A request is
+ * its token timestamps in seconds from its send (all sent at 0), ts[0]
+ * being the first chunk (role chunk and first token together). */
+struct benchy_times {
+    const double *ts;
+    size_t n;
+};
+struct benchy_acc {
+    int64_t c;
+    double latency_s;
+    struct sample pp_total, pp_req, ttfr, est, tg_total, tg_req, peak_b, peak_r;
+};
+void benchy_acc_init(struct benchy_acc *acc, int64_t c, double latency_s);
+/* Add one batch of acc->c requests, each with prompt_tokens. */
+void benchy_acc_batch(struct benchy_acc *acc, const struct benchy_times *r, double prompt_tokens);
+/* Mean ± population std of every column into row; releases acc. */
+void benchy_acc_finish(struct benchy_acc *acc, struct benchy_row *row);
 
 void benchy_args_init(struct benchy_args *a);
 int benchy_run(const struct deploy *d, const struct benchy_args *a, struct benchy_row *out,

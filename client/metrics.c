@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/stats.h"
 #include "common/xalloc.h"
@@ -74,4 +75,98 @@ int64_t metric_bucket_peak_concurrency(const double *start, const double *end, s
     }
     free(d);
     return best;
+}
+
+double metric_bucket_peak_rate(const double *ts, size_t n, double t0)
+{
+    if (n == 0)
+        return 0.0;
+    double tmax = ts[0];
+    for (size_t i = 1; i < n; i++)
+        if (ts[i] > tmax)
+            tmax = ts[i];
+    size_t nb = (size_t)(tmax - t0) + 1;
+    int64_t *b = xcalloc(nb, sizeof *b), best = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)(ts[i] - t0);
+        if (++b[k] > best)
+            best = b[k];
+    }
+    free(b);
+    return (double)best;
+}
+
+void metric_buckets_add(struct metric_buckets *b, double t)
+{
+    size_t k = t > b->t0 ? (size_t)(t - b->t0) : 0;
+    if (k >= b->len) {
+        xgrow((void **)&b->n, &b->cap, k + 1, sizeof *b->n);
+        memset(b->n + b->len, 0, (k + 1 - b->len) * sizeof *b->n);
+        b->len = k + 1;
+    }
+    b->n[k]++;
+}
+
+int64_t metric_buckets_max(const struct metric_buckets *b)
+{
+    int64_t best = 0;
+    for (size_t i = 0; i < b->len; i++)
+        if (b->n[i] > best)
+            best = b->n[i];
+    return best;
+}
+
+void metric_buckets_release(struct metric_buckets *b)
+{
+    free(b->n);
+    b->n = NULL;
+    b->len = b->cap = 0;
+}
+
+void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *itl_ms,
+                         const struct metric_buckets *chunks, const double *pcts,
+                         size_t n_pcts, struct metric_vllm *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sample ttft = { 0 }, tpot = { 0 }, e2el = { 0 };
+    double *starts = xmalloc((n ? n : 1) * sizeof *starts);
+    double *ends = xmalloc((n ? n : 1) * sizeof *ends);
+    size_t n_ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct metric_req *q = &r[i];
+        if (q->n_output == 0) {
+            out->failed++;
+            continue;
+        }
+        out->completed++;
+        out->total_input_tokens += q->n_prompt;
+        out->total_output_tokens += q->n_output;
+        sample_push(&ttft, (q->first_s - q->send_s) * 1e3);
+        sample_push(&e2el, (q->last_s - q->send_s) * 1e3);
+        /* TPOT leaves the first token out and needs a second one. */
+        if (q->n_output > 1)
+            sample_push(&tpot, (q->last_s - q->first_s) * 1e3 / (q->n_output - 1));
+        starts[n_ok] = q->send_s;
+        ends[n_ok] = q->last_s;
+        n_ok++;
+        if (q->last_s > out->duration)
+            out->duration = q->last_s;
+    }
+    if (out->duration > 0) {
+        out->request_throughput = (double)out->completed / out->duration;
+        out->output_throughput = (double)out->total_output_tokens / out->duration;
+        out->total_token_throughput =
+            (double)(out->total_input_tokens + out->total_output_tokens) / out->duration;
+    }
+    out->max_output_tokens_per_s = (double)metric_buckets_max(chunks);
+    out->max_concurrent_requests = metric_bucket_peak_concurrency(starts, ends, n_ok);
+    metric_summarize(&ttft, pcts, n_pcts, &out->ttft_ms);
+    metric_summarize(&tpot, pcts, n_pcts, &out->tpot_ms);
+    metric_summarize(itl_ms, pcts, n_pcts, &out->itl_ms);
+    metric_summarize(&e2el, pcts, n_pcts, &out->e2el_ms);
+    sample_release(&ttft);
+    sample_release(&tpot);
+    sample_release(&e2el);
+    free(starts);
+    free(ends);
 }

@@ -43,4 +43,52 @@ double metric_peak_per_s(const double *ts, size_t n);
  * inclusive; the maximum over buckets. */
 int64_t metric_bucket_peak_concurrency(const double *start, const double *end, size_t n);
 
+/* vllm bench serve's most chunks (role chunks included) in a 1-s bucket
+ * int(t - t0). ts need not be sorted; every ts[i] >= t0. */
+double metric_bucket_peak_rate(const double *ts, size_t n, double t0);
+
+/* Counts per 1-s bucket int(t - t0), grown on demand: the peak output
+ * rate without keeping every chunk's timestamp. Zero-init, then set t0. */
+struct metric_buckets {
+    double t0;
+    int64_t *n;
+    size_t len, cap;
+};
+void metric_buckets_add(struct metric_buckets *b, double t);
+int64_t metric_buckets_max(const struct metric_buckets *b);
+void metric_buckets_release(struct metric_buckets *b);
+
+/* vllm bench serve keeps every ITL gap; capsim does too up to this many
+ * (256 MB of doubles), then keeps the gaps of every k-th request for the
+ * median and percentiles while the mean and std stay exact (running
+ * sums over all gaps). docs/metrics.md. */
+#define METRIC_ITL_MAX_GAPS ((size_t)1 << 25)
+
+/* One request as vllm bench serve records it, times in seconds from the
+ * benchmark start. n_output 0 = no chunk arrived (failed). */
+struct metric_req {
+    double send_s, first_s, last_s;
+    uint32_t n_prompt, n_output;
+};
+
+/* vLLM's calculate_metrics (serving-semantics 3.6). */
+struct metric_vllm {
+    double duration;
+    int64_t completed, failed, total_input_tokens, total_output_tokens;
+    double request_throughput, output_throughput, total_token_throughput;
+    double max_output_tokens_per_s;
+    int64_t max_concurrent_requests;
+    struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;
+};
+
+/* Summarize n requests. itl_ms holds every chunk gap of every request,
+ * pooled, including each request's ~0 gap between its role chunk and its
+ * first token chunk (sorted in place); chunks counts every chunk's
+ * arrival (role chunks included) from the earliest send. The benchmark
+ * clock starts at 0 (just before the first arrival wait), so duration =
+ * the last chunk. */
+void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *itl_ms,
+                         const struct metric_buckets *chunks, const double *pcts,
+                         size_t n_pcts, struct metric_vllm *out);
+
 #endif /* CAPSIM_CLIENT_METRICS_H */

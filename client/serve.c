@@ -39,8 +39,10 @@ struct run {
     size_t n, next_to_send;
     int64_t cap, in_flight;
     double latency;
-    struct sample itl;
-    struct sample chunk_t;   /* every chunk's arrival, for the output-rate peak */
+    struct sample itl;       /* gaps of every itl_stride-th request, ms */
+    uint64_t itl_stride;
+    double itl_n, itl_mean, itl_m2; /* Welford over every gap */
+    struct metric_buckets chunks; /* chunk arrivals per second, for the output-rate peak */
 };
 
 static void send_req(struct run *r, size_t i, double t)
@@ -57,14 +59,21 @@ static void on_tokens(void *ud, uint64_t id, double t, uint32_t n)
     struct run *r = ud;
     struct client_req *q = &r->req[id];
     double seen = t + r->latency;
+    double gap_ms;
     if (q->n_got == 0) {
         q->first = seen;
-        sample_push(&r->chunk_t, seen); /* role chunk */
-        sample_push(&r->itl, 0.0);      /* role chunk -> first token chunk */
+        metric_buckets_add(&r->chunks, seen); /* role chunk */
+        gap_ms = 0.0;                         /* role chunk -> first token chunk */
     } else {
-        sample_push(&r->itl, (seen - q->last) * 1e3);
+        gap_ms = (seen - q->last) * 1e3;
     }
-    sample_push(&r->chunk_t, seen);
+    if (id % r->itl_stride == 0)
+        sample_push(&r->itl, gap_ms);
+    r->itl_n += 1;
+    double delta = gap_ms - r->itl_mean;
+    r->itl_mean += delta / r->itl_n;
+    r->itl_m2 += delta * (gap_ms - r->itl_mean);
+    metric_buckets_add(&r->chunks, seen);
     q->last = seen;
     q->n_got += n;
 }
@@ -136,6 +145,15 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     int rc = build_requests(a, &r.req, &r.n, err);
     if (rc)
         return rc;
+    /* Every chunk counts from the earliest send: the earliest arrival. */
+    double gaps = 0;
+    r.chunks.t0 = r.n ? r.req[0].arrival : 0;
+    for (size_t i = 0; i < r.n; i++) {
+        r.chunks.t0 = fmin(r.chunks.t0, r.req[i].arrival);
+        gaps += r.req[i].n_output;
+    }
+    r.itl_stride = gaps > (double)METRIC_ITL_MAX_GAPS
+                       ? (uint64_t)ceil(gaps / (double)METRIC_ITL_MAX_GAPS) : 1;
     struct sim_hooks h = { &r, on_tokens, on_finish, NULL };
     r.sim = sim_new(&d->cfg, &h);
     if (r.cap > 0) {
@@ -148,57 +166,35 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     sim_run(r.sim);
 
     /* vLLM's calculate_metrics over the requests that got a chunk. */
-    struct sample ttft = { 0 }, tpot = { 0 }, e2el = { 0 };
-    double *starts = xmalloc(r.n * sizeof *starts), *ends = xmalloc(r.n * sizeof *ends);
-    size_t n_ok = 0;
-    double t_end = 0;
+    struct metric_req *mr = xmalloc((r.n ? r.n : 1) * sizeof *mr);
+    double ttft_max = 0;
     for (size_t i = 0; i < r.n; i++) {
         const struct client_req *q = &r.req[i];
-        if (q->n_got == 0) {
-            res->failed++;
-            continue;
-        }
-        res->completed++;
-        res->total_input_tokens += q->n_prompt;
-        res->total_output_tokens += q->n_got;
-        sample_push(&ttft, (q->first - q->send) * 1e3);
-        sample_push(&e2el, (q->last - q->send) * 1e3);
-        if (q->n_got > 1)
-            sample_push(&tpot, (q->last - q->first) * 1e3 / (q->n_got - 1));
-        starts[n_ok] = q->send;
-        ends[n_ok] = q->last;
-        n_ok++;
-        if (q->last > t_end)
-            t_end = q->last;
+        mr[i] = (struct metric_req){ q->send, q->first, q->last, q->n_prompt, q->n_got };
+        if (q->n_got && q->first - q->send > ttft_max)
+            ttft_max = q->first - q->send;
     }
-    /* The benchmark clock starts just before the first arrival wait (t = 0). */
-    res->duration = t_end;
-    if (res->duration > 0) {
-        res->request_throughput = res->completed / res->duration;
-        res->output_throughput = res->total_output_tokens / res->duration;
-        res->total_token_throughput =
-            (res->total_input_tokens + res->total_output_tokens) / res->duration;
+    struct metric_vllm m;
+    metric_vllm_compute(mr, r.n, &r.itl, &r.chunks, a->pcts, a->n_pcts, &m);
+    if (r.itl_stride > 1) { /* the subsample's mean and std -> the exact ones */
+        m.itl_ms.mean = r.itl_mean;
+        m.itl_ms.std = r.itl_n > 0 ? sqrt(r.itl_m2 / r.itl_n) : 0;
     }
-    /* Peak output rate: chunks per 1-s bucket from the first send. */
-    if (r.chunk_t.n && n_ok) {
-        double t0 = starts[0];
-        for (size_t i = 1; i < n_ok; i++)
-            if (starts[i] < t0)
-                t0 = starts[i];
-        size_t nb = (size_t)(t_end - t0) + 2;
-        int64_t *b = xcalloc(nb, sizeof *b);
-        for (size_t i = 0; i < r.chunk_t.n; i++)
-            b[(size_t)(r.chunk_t.v[i] - t0)]++;
-        for (size_t i = 0; i < nb; i++)
-            if (b[i] > res->max_output_tokens_per_s)
-                res->max_output_tokens_per_s = (double)b[i];
-        free(b);
-    }
-    res->max_concurrent_requests = metric_bucket_peak_concurrency(starts, ends, n_ok);
-    metric_summarize(&ttft, a->pcts, a->n_pcts, &res->ttft_ms);
-    metric_summarize(&tpot, a->pcts, a->n_pcts, &res->tpot_ms);
-    metric_summarize(&r.itl, a->pcts, a->n_pcts, &res->itl_ms);
-    metric_summarize(&e2el, a->pcts, a->n_pcts, &res->e2el_ms);
+    free(mr);
+    res->duration = m.duration;
+    res->completed = m.completed;
+    res->failed = m.failed;
+    res->total_input_tokens = m.total_input_tokens;
+    res->total_output_tokens = m.total_output_tokens;
+    res->request_throughput = m.request_throughput;
+    res->output_throughput = m.output_throughput;
+    res->total_token_throughput = m.total_token_throughput;
+    res->max_output_tokens_per_s = m.max_output_tokens_per_s;
+    res->max_concurrent_requests = m.max_concurrent_requests;
+    res->ttft_ms = m.ttft_ms;
+    res->tpot_ms = m.tpot_ms;
+    res->itl_ms = m.itl_ms;
+    res->e2el_ms = m.e2el_ms;
     const struct sim_stats *st = sim_stats(r.sim);
     res->num_preemptions = st->n_preemptions;
     res->peak_running = st->peak_running;
@@ -208,17 +204,11 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
      * for, i.e. the queue grew for the whole run. */
     if (isfinite(a->request_rate) && a->max_concurrency == 0 && r.n > 1) {
         double last_arrival = r.req[r.n - 1].arrival;
-        double ttft_tail = ttft.n ? ttft.v[ttft.n - 1] / 1e3 : 0; /* sorted: the maximum */
         res->overloaded = res->request_throughput < 0.5 * a->request_rate ||
-                          ttft_tail > 0.5 * last_arrival + 30.0;
+                          ttft_max > 0.5 * last_arrival + 30.0;
     }
-    sample_release(&ttft);
-    sample_release(&tpot);
-    sample_release(&e2el);
     sample_release(&r.itl);
-    sample_release(&r.chunk_t);
-    free(starts);
-    free(ends);
+    metric_buckets_release(&r.chunks);
     free(r.req);
     sim_free(r.sim);
     return CS_OK;
@@ -261,6 +251,8 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
         pre += w * r.num_preemptions;
         acc.kv_cache_usage_peak += w * r.kv_cache_usage_peak;
         acc.overloaded = acc.overloaded || r.overloaded;
+        if (r.peak_running > acc.peak_running) /* a peak: the largest, not a mean */
+            acc.peak_running = r.peak_running;
         add_summary(&acc.ttft_ms, &r.ttft_ms, w);
         add_summary(&acc.tpot_ms, &r.tpot_ms, w);
         add_summary(&acc.itl_ms, &r.itl_ms, w);

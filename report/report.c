@@ -7,9 +7,29 @@
 #include "report/report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
+
+/* cJSON prints "%1.15g" unless that is within its epsilon of the value,
+ * which loses the last digits; print the shortest "%.{15,16,17}g" that
+ * reads back to the same double, so JSON numbers round-trip exactly.
+ * Non-finite values become null (JSON has no inf/nan). */
+static void add_num(cJSON *o, const char *key, double v)
+{
+    if (!isfinite(v)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    cJSON_AddRawToObject(o, key, buf);
+}
 
 static void header(FILE *f, const char *s, char fill)
 {
@@ -103,15 +123,15 @@ static void add_summary(cJSON *o, const char *metric, const struct metric_summar
 {
     char key[64], pw[16];
     snprintf(key, sizeof key, "mean_%s_ms", metric);
-    cJSON_AddNumberToObject(o, key, m->mean);
+    add_num(o, key, m->mean);
     snprintf(key, sizeof key, "median_%s_ms", metric);
-    cJSON_AddNumberToObject(o, key, m->median);
+    add_num(o, key, m->median);
     snprintf(key, sizeof key, "std_%s_ms", metric);
-    cJSON_AddNumberToObject(o, key, m->std);
+    add_num(o, key, m->std);
     for (size_t i = 0; i < a->n_pcts; i++) {
         pct_word(pw, sizeof pw, a->pcts[i]);
         snprintf(key, sizeof key, "p%s_%s_ms", pw, metric);
-        cJSON_AddNumberToObject(o, key, m->pct[i]);
+        add_num(o, key, m->pct[i]);
     }
 }
 
@@ -133,27 +153,27 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "backend", "capsim");
     cJSON_AddStringToObject(o, "model_id", e->model_id);
-    cJSON_AddNumberToObject(o, "num_prompts", (double)e->num_prompts);
+    add_num(o, "num_prompts", (double)e->num_prompts);
     if (isfinite(e->request_rate))
-        cJSON_AddNumberToObject(o, "request_rate", e->request_rate);
+        add_num(o, "request_rate", e->request_rate);
     else
         cJSON_AddStringToObject(o, "request_rate", "inf");
-    cJSON_AddNumberToObject(o, "burstiness", e->burstiness);
+    add_num(o, "burstiness", e->burstiness);
     if (e->max_concurrency > 0)
-        cJSON_AddNumberToObject(o, "max_concurrency", (double)e->max_concurrency);
+        add_num(o, "max_concurrency", (double)e->max_concurrency);
     else
         cJSON_AddNullToObject(o, "max_concurrency");
-    cJSON_AddNumberToObject(o, "duration", r->duration);
-    cJSON_AddNumberToObject(o, "completed", (double)r->completed);
-    cJSON_AddNumberToObject(o, "failed", (double)r->failed);
-    cJSON_AddNumberToObject(o, "total_input_tokens", (double)r->total_input_tokens);
-    cJSON_AddNumberToObject(o, "total_output_tokens", (double)r->total_output_tokens);
-    cJSON_AddNumberToObject(o, "request_throughput", r->request_throughput);
+    add_num(o, "duration", r->duration);
+    add_num(o, "completed", (double)r->completed);
+    add_num(o, "failed", (double)r->failed);
+    add_num(o, "total_input_tokens", (double)r->total_input_tokens);
+    add_num(o, "total_output_tokens", (double)r->total_output_tokens);
+    add_num(o, "request_throughput", r->request_throughput);
     cJSON_AddNullToObject(o, "request_goodput");
-    cJSON_AddNumberToObject(o, "output_throughput", r->output_throughput);
-    cJSON_AddNumberToObject(o, "total_token_throughput", r->total_token_throughput);
-    cJSON_AddNumberToObject(o, "max_output_tokens_per_s", r->max_output_tokens_per_s);
-    cJSON_AddNumberToObject(o, "max_concurrent_requests", (double)r->max_concurrent_requests);
+    add_num(o, "output_throughput", r->output_throughput);
+    add_num(o, "total_token_throughput", r->total_token_throughput);
+    add_num(o, "max_output_tokens_per_s", r->max_output_tokens_per_s);
+    add_num(o, "max_concurrent_requests", (double)r->max_concurrent_requests);
     add_summary(o, "ttft", &r->ttft_ms, a);
     add_summary(o, "tpot", &r->tpot_ms, a);
     add_summary(o, "itl", &r->itl_ms, a);
@@ -161,11 +181,11 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     cJSON_AddStringToObject(o, "capsim_version", CAPSIM_VERSION);
     cJSON_AddStringToObject(o, "capsim_precision", e->precision);
     cJSON_AddStringToObject(o, "capsim_profile", e->profile);
-    cJSON_AddNumberToObject(o, "capsim_seed", (double)e->seed);
-    cJSON_AddNumberToObject(o, "capsim_seeds", e->seeds);
-    cJSON_AddNumberToObject(o, "capsim_num_preemptions", (double)r->num_preemptions);
-    cJSON_AddNumberToObject(o, "capsim_kv_cache_usage_peak", r->kv_cache_usage_peak);
-    cJSON_AddNumberToObject(o, "capsim_peak_running", (double)r->peak_running);
+    add_num(o, "capsim_seed", (double)e->seed);
+    add_num(o, "capsim_seeds", e->seeds);
+    add_num(o, "capsim_num_preemptions", (double)r->num_preemptions);
+    add_num(o, "capsim_kv_cache_usage_peak", r->kv_cache_usage_peak);
+    add_num(o, "capsim_peak_running", (double)r->peak_running);
     cJSON_AddBoolToObject(o, "capsim_overloaded", r->overloaded);
     return print_json(f, o, err);
 }
@@ -185,8 +205,8 @@ static void test_name(char *out, size_t n, const char *kind, int64_t v, int64_t 
         snprintf(out + k, n - (size_t)k, " (c%lld)", (long long)c);
 }
 
-void report_benchy_md(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
-                      int64_t max_c)
+void report_benchy_md(FILE *f, const char *model, const char *latency_mode,
+                      const struct benchy_point *pts, size_t n, int64_t max_c)
 {
     fprintf(f, "| model | test | %s | t/s (req) | peak t/s | peak t/s (req) | ttfr (ms) | "
                "est_ppt (ms) | e2e_ttft (ms) |\n",
@@ -210,33 +230,38 @@ void report_benchy_md(FILE *f, const char *model, const struct benchy_point *pts
         cell(h, sizeof h, r->tg_peak_tps_req);
         fprintf(f, "| %s | %s | %s | %s | %s | %s |  |  |  |\n", model, name, a, b, g, h);
     }
-    fprintf(f, "\ncapsim %s (simulated llama-benchy 0.4.0) | latency mode: generation\n",
-            CAPSIM_VERSION);
+    fprintf(f, "\ncapsim %s (simulated llama-benchy 0.4.0) | latency mode: %s\n",
+            CAPSIM_VERSION, latency_mode);
 }
 
 static void add_ms(cJSON *o, const char *key, struct mean_std m)
 {
     cJSON *x = cJSON_AddObjectToObject(o, key);
-    cJSON_AddNumberToObject(x, "mean", m.mean);
-    cJSON_AddNumberToObject(x, "std", m.std);
+    add_num(x, "mean", m.mean);
+    add_num(x, "std", m.std);
 }
 
-int report_benchy_json(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
+int report_benchy_json(FILE *f, const char *model, const char *latency_mode,
+                       const struct benchy_point *pts, size_t n, int64_t max_c,
                        struct cs_err *err)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "version", "capsim " CAPSIM_VERSION " (simulated llama-benchy 0.4.0)");
     cJSON_AddStringToObject(o, "model", model);
-    cJSON_AddStringToObject(o, "latency_mode", "generation");
+    cJSON_AddStringToObject(o, "latency_mode", latency_mode);
+    add_num(o, "latency_ms", n ? pts[0].row.latency_ms : 0);
+    cJSON_AddBoolToObject(o, "prefix_caching_enabled", 0);
+    add_num(o, "max_concurrency", (double)max_c);
     cJSON *arr = cJSON_AddArrayToObject(o, "benchmarks");
     for (size_t i = 0; i < n; i++) {
         const struct benchy_point *p = &pts[i];
         cJSON *b = cJSON_CreateObject();
-        cJSON_AddNumberToObject(b, "concurrency", (double)p->concurrency);
-        cJSON_AddNumberToObject(b, "context_size", (double)p->depth);
-        cJSON_AddNumberToObject(b, "prompt_size", (double)p->pp);
-        cJSON_AddNumberToObject(b, "response_size", (double)p->tg);
-        cJSON_AddNumberToObject(b, "latency_ms", p->row.latency_ms);
+        add_num(b, "concurrency", (double)p->concurrency);
+        add_num(b, "context_size", (double)p->depth);
+        add_num(b, "prompt_size", (double)p->pp);
+        add_num(b, "response_size", (double)p->tg);
+        cJSON_AddBoolToObject(b, "is_context_prefill_phase", 0);
+        add_num(b, "latency_ms", p->row.latency_ms);
         add_ms(b, "pp_throughput", p->row.pp_tps_total);
         add_ms(b, "pp_req_throughput", p->row.pp_tps_req);
         add_ms(b, "tg_throughput", p->row.tg_tps_total);

@@ -34,9 +34,12 @@ struct benchy_point {
 
 /* llama-benchy's table; max_c is the suite's largest concurrency (it
  * decides the "(cN)" suffix and the "t/s (total)" header). */
-void report_benchy_md(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
-                      int64_t max_c);
-int report_benchy_json(FILE *f, const char *model, const struct benchy_point *pts, size_t n,
+void report_benchy_md(FILE *f, const char *model, const char *latency_mode,
+                      const struct benchy_point *pts, size_t n, int64_t max_c);
+/* llama-benchy's --format json, each value {mean, std} (no "values"),
+ * without its timestamp: capsim's output is deterministic. */
+int report_benchy_json(FILE *f, const char *model, const char *latency_mode,
+                       const struct benchy_point *pts, size_t n, int64_t max_c,
                        struct cs_err *err);
 
 #endif /* CAPSIM_REPORT_REPORT_H */
