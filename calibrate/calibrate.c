@@ -23,9 +23,9 @@ const struct fit_param calibrate_params[] = {
     { PROF_MARLIN_FP4_EFF, 0.05, 1.0 },    /* prefill through Marlin W4A16 */
     { PROF_MARLIN_FP8_EFF, 0.05, 1.0 },    /* prefill through Marlin W8A16 */
     { PROF_ATTN_PREFILL_EFF, 0.05, 1.0 },  /* prefill attention */
+    { PROF_RECURRENT_EFF, 0.005, 1.0 },    /* Mamba-2 / GDN scans */
     { PROF_STEP_OVERHEAD_S, 1e-4, 0.05 },  /* per step */
-    { PROF_SEQ_OVERHEAD_S, 1e-7, 2e-3 },   /* per sequence in a step */
-    { PROF_CPU_STEP_S, 1e-4, 0.05 },       /* CPU work async scheduling hides */
+    { PROF_CPU_STEP_S, 1e-5, 0.05 },       /* CPU work async scheduling hides */
     { PROF_CLIENT_LATENCY_S, 1e-3, 0.5 },  /* HTTP, detokenize, stream */
 };
 const size_t calibrate_n_params = CS_ARRAY_LEN(calibrate_params);

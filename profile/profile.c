@@ -27,6 +27,7 @@ static const char *const names[] = {
     [PROF_MARLIN_BW_EFF] = "marlin_bw_eff",
     [PROF_MOE_EFF] = "moe_eff",
     [PROF_ATTN_PREFILL_EFF] = "attn_prefill_eff",
+    [PROF_RECURRENT_EFF] = "recurrent_eff",
     [PROF_STEP_OVERHEAD_S] = "step_overhead_s",
     [PROF_SEQ_OVERHEAD_S] = "seq_overhead_s",
     [PROF_TOKEN_OVERHEAD_S] = "token_overhead_s",

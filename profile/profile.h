@@ -38,6 +38,7 @@ enum prof_key {
     PROF_MARLIN_BW_EFF,        /* weight streaming through Marlin, fraction of spec bandwidth */
     PROF_MOE_EFF,              /* grouped-GEMM expert efficiency relative to dense */
     PROF_ATTN_PREFILL_EFF,     /* prefill attention, fraction of BF16 peak */
+    PROF_RECURRENT_EFF,        /* Mamba-2 / Gated DeltaNet scans, fraction of BF16 peak */
     /* Overheads. */
     PROF_STEP_OVERHEAD_S,      /* fixed per engine step (launches, sampling, CPU) */
     PROF_SEQ_OVERHEAD_S,       /* per request in the step */

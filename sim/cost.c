@@ -93,10 +93,15 @@ static double weights_seconds(const struct cost_model *c, const struct step_shap
         double touched = work_experts_touched(w->n_experts, w->n_experts_active, tokens);
         double bytes = touched * w->n_moe_layers * w->expert.bytes;
         double expert_tokens = tokens * w->n_experts_active * w->n_moe_layers;
-        /* moe_eff is the BF16 grouped-GEMM penalty; Marlin's MoE kernel is
-         * priced by marlin_bw_eff alone. */
-        double eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
-        t += part_seconds(p, &w->expert, bytes, expert_tokens, eff);
+        /* moe_eff: grouped expert GEMMs run below dense GEMM efficiency
+         * (many small matrices). Streaming through Marlin's MoE kernel is
+         * priced by marlin_bw_eff alone; the compute penalty applies to
+         * every path. */
+        double mem_eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
+        double mem = bytes / (weight_bw(p, w->expert.path) * mem_eff);
+        double comp = w->expert.flops_per_token * expert_tokens /
+                      (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
+        t += mem > comp ? mem : comp;
     }
     return t;
 }
@@ -122,7 +127,7 @@ static double state_seconds(const struct cost_model *c, const struct step_shape 
     double mem = 2.0 * w->state_bytes_per_seq * s->n_seqs /
                  (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]);
     double comp = w->state_flops_per_token * (double)s->n_tokens /
-                  (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_GEMM_EFF_BF16]);
+                  (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_RECURRENT_EFF]);
     return mem > comp ? mem : comp;
 }
 
