@@ -1,34 +1,13 @@
-/* libFuzzer: a trace file (written to a temporary file, as the reader takes a path). */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <gsl/gsl_errno.h>
-
+/* libFuzzer: a trace CSV -> workload_trace_load. */
+#include "fuzz_common.h"
 #include "client/workload.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char path[64];
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void fuzz_one(const char *text, const char *path)
 {
-    (void)argc, (void)argv;
-    gsl_set_error_handler_off();
-    snprintf(path, sizeof path, "/tmp/capsim-fuzz-trace-%d", (int)getpid());
-    return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return 0;
-    fwrite(data, 1, size, f);
-    fclose(f);
+    (void)text;
+    struct workload_req *r;
+    size_t n;
     struct cs_err err;
-    struct workload_req *r; size_t n; if (workload_trace_load(path, &r, &n, &err) == CS_OK) free(r);
-    return 0;
+    if (workload_trace_load(path, &r, &n, &err) == CS_OK)
+        free(r);
 }

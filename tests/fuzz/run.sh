@@ -30,7 +30,7 @@ for src in common/*.c model/*.c profile/*.c sim/*.c client/*.c scenarios/*.c ker
 done
 status=0
 for h in config scenario profile trace kbench; do
-    $CC $FLAGS -fsanitize=fuzzer -o $B/fuzz_$h tests/fuzz/fuzz_$h.c $objs $(pkg-config --libs gsl libcjson) -lm
+    $CC $FLAGS -Itests/fuzz -fsanitize=fuzzer -o $B/fuzz_$h tests/fuzz/fuzz_$h.c $objs $(pkg-config --libs gsl libcjson) -lm
     corpus=$(mktemp -d)
     cp tests/fuzz/corpus/$h/* "$corpus"/
     if $B/fuzz_$h -max_total_time="$SECONDS_EACH" -max_len=65536 -print_final_stats=1 "$corpus" \
