@@ -114,6 +114,10 @@ int cmd_capacity(int argc, char **argv)
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("capacity", &err);
+    if (scenario_check_context(&s, d->cfg.max_model_len, &err)) {
+        deploy_free(d);
+        return cli_fail("capacity", &err);
+    }
     double best[100];
     struct capacity_curve curve;
     char binding[64] = "";

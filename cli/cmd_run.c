@@ -75,6 +75,10 @@ int cmd_run(int argc, char **argv)
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("run", &err);
+    if (scenario_check_context(&s, d->cfg.max_model_len, &err)) {
+        deploy_free(d);
+        return cli_fail("run", &err);
+    }
     struct office_result r;
     int rc = office_run(&s, d, employees, s.seed, &r, &err);
     if (rc) {

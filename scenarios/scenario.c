@@ -95,6 +95,7 @@ int scenario_parse(const char *file, const char *text, struct scenario *s, struc
     if (rc)
         return rc;
     memset(s, 0, sizeof *s);
+    snprintf(s->file, sizeof s->file, "%s", file);
     snprintf(s->model, sizeof s->model, "gemma-4-26b-a4b-it");
     snprintf(s->hardware, sizeof s->hardware, "gb10");
     s->burstiness = 1.0;
@@ -198,4 +199,17 @@ double scenario_task_max_context(const struct scenario_task *t)
 {
     double hi = 1.0 + t->range_ratio;
     return (t->input_tokens * hi + t->output_tokens * hi) * (double)t->turns;
+}
+
+int scenario_check_context(const struct scenario *s, uint32_t max_model_len, struct cs_err *err)
+{
+    for (size_t k = 0; k < s->n_tasks; k++) {
+        double ctx = scenario_task_max_context(&s->tasks[k]);
+        if (ctx > max_model_len)
+            return cs_err_set(err, CS_EINPUT,
+                              "%s: .tasks[%zu]: '%s' reaches %.0f tokens of context, more than "
+                              "max_model_len %u",
+                              s->file, k, s->tasks[k].name, ctx, max_model_len);
+    }
+    return CS_OK;
 }

@@ -34,6 +34,7 @@ struct scenario_task {
 };
 
 struct scenario {
+    char file[256];              /* where it was read from, for messages */
     char name[64];
     char description[256];
     /* server */
@@ -58,6 +59,10 @@ struct scenario {
 /* Load a scenario file, or a built-in preset by name ("office-25"). */
 int scenario_load(const char *name_or_path, struct scenario *out, struct cs_err *err);
 int scenario_parse(const char *file, const char *text, struct scenario *out, struct cs_err *err);
+
+/* Every task's longest context must fit max_model_len; else an error
+ * naming the task ("FILE: .tasks[2]: ..."). */
+int scenario_check_context(const struct scenario *s, uint32_t max_model_len, struct cs_err *err);
 
 /* The longest prompt a task can reach (last turn), for memory checks. */
 double scenario_task_max_context(const struct scenario_task *t);
