@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calibrate/validate.h"
 #include "common/xalloc.h"
@@ -85,6 +86,9 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
     CS_ASSERT(j == n);
     validate_free(v);
     c->n_eval++;
+    if (isatty(STDERR_FILENO)) /* progress only for a person watching */
+        fprintf(stderr, "\rcalibrate: %zu simulations of the arena%s", c->n_eval,
+                c->exclude ? " (leaving one model out)" : "");
     return CS_OK;
 }
 
@@ -106,6 +110,8 @@ int calibrate_arena(const struct arena *a, const char *exclude, struct profile *
              a->dir, c.n_res, exclude ? ", without " : "", exclude ? exclude : "");
     for (size_t i = 0; i < calibrate_n_params; i++)
         snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
+    if (isatty(STDERR_FILENO))
+        fputc('\n', stderr);
     if (report) {
         fprintf(report, "fit: %zu coefficients, %zu residuals, %zu iterations, %zu simulations, %s\n",
                 calibrate_n_params, c.n_res, rep.n_iter, c.n_eval,

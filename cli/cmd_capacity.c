@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -41,6 +42,9 @@ static double slo_value(const struct office_task_result *r, const struct slo *sl
 static int pred(int64_t employees, void *ud, bool *pass, double *value, struct cs_err *err)
 {
     struct cap_ctx *c = ud;
+    if (isatty(STDERR_FILENO)) /* progress only for a person watching */
+        fprintf(stderr, "\rcapacity: seed %lld, trying %lld employees...   ", (long long)c->seed,
+                (long long)employees);
     struct office_result r;
     int rc = office_run(c->s, c->d, employees, c->seed, &r, err);
     if (rc)
@@ -133,6 +137,8 @@ int cmd_capacity(int argc, char **argv)
             snprintf(binding, sizeof binding, "%s", c.binding);
         }
     }
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\r%60s\r", "");
     if (rc) {
         deploy_free(d);
         return cli_fail("capacity", &err);
