@@ -90,5 +90,20 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
         if (report)
             fprintf(report, "  %-22s %.4f  (%d records)\n", profile_key_name(fam[i].key), e, cnt);
     }
+    /* moe_eff is relative to the dense path (sim/cost.c multiplies the
+     * path's efficiency by it): the grouped nvfp4 expert GEMM's compute
+     * envelope over the dense dequant GEMM's. */
+    int cnt;
+    double e = envelope(r, n, "moe_gemm", "nvfp4", true, bf16, t0, &cnt);
+    if (cnt > 0 && p->v[PROF_MARLIN_FP4_EFF] > 0) {
+        p->v[PROF_MOE_EFF] = e / p->v[PROF_MARLIN_FP4_EFF];
+        snprintf(p->source[PROF_MOE_EFF], sizeof p->source[0], "%s", src);
+        if (report)
+            fprintf(report, "  %-22s %.4f  (%d records, relative to %s)\n", profile_key_name(PROF_MOE_EFF),
+                    p->v[PROF_MOE_EFF], cnt, profile_key_name(PROF_MARLIN_FP4_EFF));
+    } else if (report) {
+        fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_EFF),
+                p->v[PROF_MOE_EFF]);
+    }
     return CS_OK;
 }

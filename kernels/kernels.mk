@@ -11,9 +11,13 @@ OBJ   := $(CU:%.cu=$(BUILD)/%.cu.o)
 capsim-kbench: $(OBJ) $(BUILD)/libcapsim.a
 	$(NVCC) $(ARCH) -o $@ $(OBJ) $(BUILD)/libcapsim.a -lcublasLt -lcjson -lgsl -lgslcblas -lm
 
-$(BUILD)/libcapsim.a:
+# Always ask the main Makefile: it knows when kernels/host/*.c changed.
+$(BUILD)/libcapsim.a: FORCE
 	$(MAKE) --no-print-directory -f Makefile BUILD=$(BUILD) $(BUILD)/libcapsim.a
 
 $(BUILD)/kernels/%.cu.o: kernels/%.cu kernels/kbench.cuh kernels/host/kbench.h
 	@mkdir -p $(@D)
 	$(NVCC) $(ARCH) -O2 -std=c++17 -I. -I/usr/include/cjson -c -o $@ $<
+
+.PHONY: FORCE
+FORCE:

@@ -30,16 +30,25 @@ void kb_emit(kb_ctx &c, const char *bench, const char *dtype, long long m, long 
     r.m = m, r.n = n, r.k = k, r.batch = batch, r.ctx = ctx;
     r.time_us = time_us, r.bytes = bytes, r.flops = flops;
     snprintf(r.status, sizeof r.status, "%s", status);
-    snprintf(r.device, sizeof r.device, "%s sm_%d%d", c.device, c.sm_major, c.sm_minor);
-    kb_write_record(c.out, &r);
-    if (strcmp(status, "ok") != 0)
+    snprintf(r.device, sizeof r.device, "%s", c.device);
+    snprintf(r.sm, sizeof r.sm, "%d.%d", c.sm_major, c.sm_minor);
+    r.clock_mhz = c.clock_mhz, r.driver = c.driver, r.runtime = c.runtime;
+    if (strcmp(status, "ok") != 0) {
+        snprintf(r.message, sizeof r.message, "%s", kb_last_error);
         fprintf(stderr, "capsim-kbench: %s %s: %s\n", bench, dtype, kb_last_error);
+    }
+    kb_write_record(c.out, &r);
     fflush(c.out);
 }
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: capsim-kbench [--list] [--filter SUBSTR] [--quick] [--out FILE]\n");
+    fprintf(f, "usage: capsim-kbench [--list] [--filter SUBSTR] [--quick] [--out FILE]\n"
+               "  --list          print the benchmark names (needs no GPU)\n"
+               "  --filter SUBSTR run only benchmarks whose name contains SUBSTR\n"
+               "  --quick         fewer shapes and repetitions (whole suite under a minute)\n"
+               "  --out FILE      write the JSON lines to FILE instead of stdout\n"
+               "Feed the output to: capsim calibrate --kernels FILE --out profile.json\n");
 }
 
 int main(int argc, char **argv)

@@ -89,7 +89,8 @@ static void test_records_round_trip_and_bad_lines(void **state)
     const char *path = "build/kbench_roundtrip.jsonl";
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    struct kb_record r = { "gemm", "bf16", 4096, 4096, 4096, 0, 0, 1500.0, 1e8, 1.37e11, "ok", "GB10", false };
+    struct kb_record r = { "gemm", "fp8", 4096, 4096, 4096, 0, 0, 1500.0, 1e8, 1.37e11, "unsupported", "GB10", false,
+                           "12.1", 2418, 13000, 13000, "no \"algo\" here" };
     assert_int_equal(kb_write_record(f, &r), CS_OK);
     fclose(f);
     struct kb_record *back;
@@ -98,6 +99,10 @@ static void test_records_round_trip_and_bad_lines(void **state)
     assert_int_equal(kb_read_file(path, &back, &n, &err), CS_OK);
     assert_int_equal(n, 1);
     assert_string_equal(back[0].bench, "gemm");
+    assert_string_equal(back[0].status, "unsupported");
+    assert_string_equal(back[0].sm, "12.1");
+    assert_int_equal(back[0].clock_mhz, 2418);
+    assert_string_equal(back[0].message, "no \"algo\" here");
     assert_close(back[0].time_us, 1500.0, 1e-6, 0);
     assert_close(back[0].flops, 1.37e11, 1e-15, 0);
     free(back);
@@ -138,6 +143,8 @@ static void test_fixture_fit_recovers_the_generator(void **state)
     assert_close(p.v[PROF_MARLIN_FP4_EFF], 0.45, 0.02, 0);
     assert_close(p.v[PROF_BW_EFF_KV], 0.65, 0.02, 0);
     assert_close(p.v[PROF_ATTN_PREFILL_EFF], 0.35, 0.02, 0);
+    assert_close(p.v[PROF_MOE_EFF], 0.80, 0.02, 0);
+    assert_string_equal(p.source[PROF_MOE_EFF], "fitted: capsim calibrate --kernels fixture (68 records)");
     free(r);
 }
 

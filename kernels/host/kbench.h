@@ -63,6 +63,9 @@ struct kb_record {
     char status[16];    /* ok, unsupported, failed */
     char device[64];
     bool synthetic;     /* made by the fixture generator, not measured */
+    char sm[8];         /* compute capability, "12.1" on GB10 ("" if unknown) */
+    int64_t clock_mhz, driver, runtime; /* SM clock; cudaDriver/RuntimeGetVersion */
+    char message[160];  /* why a record is unsupported or failed ("" when ok) */
 };
 
 int kb_write_record(FILE *f, const struct kb_record *r);

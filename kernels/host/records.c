@@ -62,11 +62,25 @@ int kb_write_record(FILE *f, const struct kb_record *r)
     double s = r->time_us * 1e-6;
     fprintf(f, "{\"bench\": \"%s\", \"dtype\": \"%s\", \"m\": %lld, \"n\": %lld, \"k\": %lld, "
                "\"batch\": %lld, \"ctx\": %lld, \"time_us\": %.6g, \"bytes\": %.17g, \"flops\": %.17g, "
-               "\"gbps\": %.6g, \"tflops\": %.6g, \"status\": \"%s\", \"device\": \"%s\"%s}\n",
+               "\"gbps\": %.6g, \"tflops\": %.6g, \"status\": \"%s\", \"device\": \"%s\"",
             r->bench, r->dtype, (long long)r->m, (long long)r->n, (long long)r->k,
             (long long)r->batch, (long long)r->ctx, r->time_us, r->bytes, r->flops,
             s > 0 ? r->bytes / s / 1e9 : 0.0, s > 0 ? r->flops / s / 1e12 : 0.0, r->status,
-            r->device, r->synthetic ? ", \"synthetic\": true" : "");
+            r->device);
+    if (r->sm[0])
+        fprintf(f, ", \"sm\": \"%s\", \"clock_mhz\": %lld, \"driver\": %lld, \"runtime\": %lld", r->sm,
+                (long long)r->clock_mhz, (long long)r->driver, (long long)r->runtime);
+    if (r->message[0]) {
+        /* messages come from CUDA error strings: keep them valid JSON */
+        fputs(", \"message\": \"", f);
+        for (const char *c = r->message; *c; c++)
+            if (*c == '"' || *c == '\\')
+                fprintf(f, "\\%c", *c);
+            else if ((unsigned char)*c >= 0x20)
+                fputc(*c, f);
+        fputc('"', f);
+    }
+    fputs(r->synthetic ? ", \"synthetic\": true}\n" : "}\n", f);
     return ferror(f) ? CS_EIO : CS_OK;
 }
 
@@ -99,11 +113,22 @@ static int read_one(const cJSON *o, struct kb_record *r, const char *file, size_
     if ((rc = json_get_string(o, "device", false, &s, file, where, err)))
         return rc;
     snprintf(r->device, sizeof r->device, "%s", s);
+    s = "";
+    if ((rc = json_get_string(o, "sm", false, &s, file, where, err)))
+        return rc;
+    snprintf(r->sm, sizeof r->sm, "%s", s);
+    s = "";
+    if ((rc = json_get_string(o, "message", false, &s, file, where, err)))
+        return rc;
+    snprintf(r->message, sizeof r->message, "%s", s);
     if ((rc = json_get_int(o, "m", false, 0, INT64_MAX / 4, &r->m, file, where, err)) ||
         (rc = json_get_int(o, "n", false, 0, INT64_MAX / 4, &r->n, file, where, err)) ||
         (rc = json_get_int(o, "k", false, 0, INT64_MAX / 4, &r->k, file, where, err)) ||
         (rc = json_get_int(o, "batch", false, 0, INT64_MAX / 4, &r->batch, file, where, err)) ||
         (rc = json_get_int(o, "ctx", false, 0, INT64_MAX / 4, &r->ctx, file, where, err)) ||
+        (rc = json_get_int(o, "clock_mhz", false, 0, 1000000, &r->clock_mhz, file, where, err)) ||
+        (rc = json_get_int(o, "driver", false, 0, INT32_MAX, &r->driver, file, where, err)) ||
+        (rc = json_get_int(o, "runtime", false, 0, INT32_MAX, &r->runtime, file, where, err)) ||
         (rc = json_get_bool(o, "synthetic", false, &r->synthetic, file, where, err)))
         return rc;
     bool ok = strcmp(r->status, "ok") == 0;
