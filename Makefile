@@ -28,7 +28,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EMBED    := $(wildcard model/catalog/*.json) $(wildcard profiles/*.json) $(wildcard scenarios/*.json)
 
-.PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint
+.PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint profile check-profile
 
 all: capsim
 
@@ -110,3 +110,13 @@ clean:
 	rm -rf build capsim capsim-kbench
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The committed GB10 profile is the output of this command (about ten
+# minutes); check-profile refits and compares byte for byte.
+PROFILE_FIT = ./capsim calibrate --arena ../shared/arena --profile calibrate/start/gb10-start.json --max-iter 300
+profile: capsim
+	$(PROFILE_FIT) --out profiles/gb10.json
+
+check-profile: capsim
+	@$(PROFILE_FIT) --out build/gb10-refit.json 2>/dev/null
+	@cmp build/gb10-refit.json profiles/gb10.json && echo "profile: 1 passed, 0 failed"

@@ -62,6 +62,9 @@ int cmd_calibrate(int argc, char **argv)
         if (rc)
             return cli_fail("calibrate", &err);
     }
+    snprintf(p.description, sizeof p.description,
+             "fitted by capsim calibrate (arena %s%s%s); arena data: Django de Vreng, DGX Spark "
+             "benchmark runs, CC-BY-4.0", arena_dir, kernels ? ", kernels " : "", kernels ? kernels : "");
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
