@@ -15,6 +15,7 @@
 #include "cli/server_opts.h"
 #include "client/metrics.h"
 #include "common/xalloc.h"
+#include "plots/plot.h"
 #include "scenarios/capacity.h"
 #include "scenarios/slo.h"
 
@@ -124,6 +125,7 @@ int cmd_users(int argc, char **argv)
     double think = 60;
     const char *slo_text = "p95_ttft_ms<=10000";
     bool json = false;
+    const char *plot = NULL, *script = NULL;
     struct opt table[] = {
         SERVER_OPTS(sf),
         { "context", OPT_INT, &context, 1, 1e8, "prompt tokens per request [25000]", false },
@@ -131,6 +133,8 @@ int cmd_users(int argc, char **argv)
         { "think-time", OPT_DOUBLE, &think, 0, 86400, "seconds a user reads before asking again [60]", false },
         { "slo", OPT_STRING, &slo_text, 0, 0, "the objective [p95_ttft_ms<=10000]", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "the SLO metric against users, FILE.png|FILE.svg", false },
+        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script instead", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -190,6 +194,24 @@ int cmd_users(int argc, char **argv)
         printf("active users (%.0f s think time):          %lld\n", think, (long long)active);
         printf("the limit: %s\n", why);
     }
+    int rc = CS_OK;
+    if (plot || script) {
+        /* both curves on the burst's x values: the closed loop is measured there too */
+        double x[CAPACITY_MAX_POINTS], yb[CAPACITY_MAX_POINTS], ya[CAPACITY_MAX_POINTS];
+        for (size_t i = 0; i < cb.n; i++) {
+            int64_t r2;
+            x[i] = (double)cb.load[i];
+            yb[i] = cb.value[i];
+            measure(&c, cb.load[i], true, &ya[i], &r2);
+        }
+        struct plot_series ser[2] = { { "users asking at the same moment", yb },
+                                      { "active users with think time", ya } };
+        char ylabel[64];
+        snprintf(ylabel, sizeof ylabel, "%s (ms)", c.slo.text);
+        struct plot_spec ps = { "Users at this context", "users", ylabel, x, cb.n, ser, 2, false, NULL, true };
+        rc = plot_lines(&ps, plot, script, &err);
+    }
+    (void)ca;
     deploy_free(d);
-    return 0;
+    return rc ? cli_fail("users", &err) : 0;
 }
