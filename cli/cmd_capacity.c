@@ -1,12 +1,15 @@
 /*
  * cmd_capacity.c - capsim capacity: the most employees a scenario's office
- * can have while every SLO holds, by bisection with common random numbers,
- * repeated over seeds for a spread.
+ * can have while every SLO holds, by bracketing and bisection with common
+ * random numbers (each seed's request stream is the same at every load,
+ * only scaled), repeated over seeds for a confidence interval.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -15,79 +18,111 @@
 #include "scenarios/capacity.h"
 #include "scenarios/office.h"
 
+#define MAX_SEEDS 100
+
+/* One evaluated load, for the curve of the first seed. */
+struct cap_point {
+    int64_t employees;
+    double req_per_hour, ttft[OFFICE_PCTS], tpot[OFFICE_PCTS];
+    bool pass, overloaded;
+    char binding[96];
+};
+
 struct cap_ctx {
     const struct scenario *s;
     const struct deploy *d;
-    int64_t seed;
-    const struct slo *slos;   /* overall SLOs from the command line (n 0: the scenario's) */
-    size_t n_slos;
-    char binding[64];
+    int64_t seed, k, n_seeds;
+    bool progress;
+    struct cap_point pts[CAPACITY_MAX_POINTS];
+    size_t n_pts;
 };
-
-static double slo_value(const struct office_task_result *r, const struct slo *sl)
-{
-    const struct metric_summary *m = sl->metric == SLO_TTFT ? &r->ttft_ms
-                                     : sl->metric == SLO_E2EL ? &r->e2el_ms : &r->tpot_ms;
-    if (sl->percentile == 0)
-        return m->mean;
-    if (sl->percentile == 50)
-        return m->pct[0];
-    if (sl->percentile == 95)
-        return m->pct[1];
-    if (sl->percentile == 99)
-        return m->pct[2];
-    return m->pct[1]; /* other percentiles: checked in the scenario's own SLOs */
-}
 
 static int pred(int64_t employees, void *ud, bool *pass, double *value, struct cs_err *err)
 {
     struct cap_ctx *c = ud;
-    if (isatty(STDERR_FILENO)) /* progress only for a person watching */
-        fprintf(stderr, "\rcapacity: seed %lld, trying %lld employees...   ", (long long)c->seed,
-                (long long)employees);
+    if (c->progress)
+        fprintf(stderr, "\rcapsim capacity: seed %lld of %lld, trying %lld employees...      ",
+                (long long)c->k + 1, (long long)c->n_seeds, (long long)employees);
     struct office_result r;
     int rc = office_run(c->s, c->d, employees, c->seed, &r, err);
     if (rc)
         return rc;
-    *pass = r.rejected == 0;
+    *pass = r.all_slos_met;
     *value = r.all.ttft_ms.pct[1];
-    if (c->n_slos) {
-        for (size_t j = 0; j < c->n_slos; j++) {
-            double v = slo_value(&r.all, &c->slos[j]);
-            if (!slo_met(&c->slos[j], v)) {
-                *pass = false;
-                snprintf(c->binding, sizeof c->binding, "%s", c->slos[j].text);
-            }
+    if (c->n_pts < CAPACITY_MAX_POINTS) {
+        struct cap_point *p = &c->pts[c->n_pts++];
+        p->employees = employees;
+        p->req_per_hour = r.achieved_rate * 3600.0;
+        for (size_t i = 0; i < OFFICE_PCTS; i++) {
+            p->ttft[i] = r.all.ttft_ms.pct[i];
+            p->tpot[i] = r.all.tpot_ms.pct[i];
         }
-    } else if (!r.all_slos_met) {
-        *pass = false;
-        for (size_t k = 0; k < c->s->n_tasks; k++)
-            for (size_t j = 0; j < c->s->tasks[k].n_slos; j++)
-                if (r.task[k].requests && !r.task[k].slo_met[j])
-                    snprintf(c->binding, sizeof c->binding, "%s: %s", c->s->tasks[k].name,
-                             c->s->tasks[k].slos[j].text);
+        p->pass = *pass;
+        p->overloaded = r.overloaded;
+        office_binding(c->s, &r, p->binding, sizeof p->binding);
     }
     office_result_release(&r);
     return CS_OK;
 }
 
+static const struct cap_point *point_at(const struct cap_ctx *c, int64_t employees)
+{
+    for (size_t i = 0; i < c->n_pts; i++)
+        if (c->pts[i].employees == employees)
+            return &c->pts[i];
+    return NULL;
+}
+
+static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const struct scenario *s,
+                int64_t best, const char *plot, const char *script, struct cs_err *err)
+{
+    double x[CAPACITY_MAX_POINTS], y[4][CAPACITY_MAX_POINTS];
+    for (size_t i = 0; i < cv->n; i++) {
+        const struct cap_point *p = point_at(c, cv->load[i]);
+        x[i] = (double)cv->load[i];
+        y[0][i] = p ? p->ttft[0] : 0;
+        y[1][i] = p ? p->ttft[1] : 0;
+        y[2][i] = p ? p->ttft[2] : 0;
+        y[3][i] = p ? p->tpot[1] : 0;
+    }
+    struct plot_series ser[4] = { { "p50 TTFT", NULL, y[0], 0, false, PLOT_LINESPOINTS },
+                                  { "p95 TTFT", NULL, y[1], 0, false, PLOT_LINESPOINTS },
+                                  { "p99 TTFT", NULL, y[2], 0, false, PLOT_LINESPOINTS },
+                                  { "p95 TPOT (right)", NULL, y[3], 0, true, PLOT_LINESPOINTS } };
+    double hline = 0;
+    const char *hl = NULL;
+    for (size_t j = 0; j < s->n_slos && !hline; j++)
+        if (s->slos[j].metric == SLO_TTFT)
+            hline = s->slos[j].limit_ms, hl = s->slos[j].text;
+    char title[160];
+    snprintf(title, sizeof title, "%s: latency against employees; capacity %lld (seed %lld)",
+             s->name, (long long)best, (long long)c->seed);
+    struct plot_spec ps = { .title = title, .xlabel = "employees", .ylabel = "TTFT (ms)",
+                            .y2label = "TPOT (ms)", .x = x, .n = cv->n, .series = ser,
+                            .n_series = 4, .hline = hline, .hline_label = hl };
+    return plot_draw(&ps, plot, script, err);
+}
+
 int cmd_capacity(int argc, char **argv)
 {
-    const char *scen_name = "office-25", *precision = NULL, *model = NULL, *plot = NULL, *script = NULL;
+    const char *scen_name = "office-25", *precision = NULL, *model = NULL, *kv = NULL;
+    const char *plot = NULL, *script = NULL;
     struct opt_strings slo_text = { { 0 }, 0 };
     int64_t seeds = 3, max_emp = 5000, seed0 = -1;
     bool json = false;
     struct opt table[] = {
         { "scenario", OPT_STRING, &scen_name, 0, 0, "preset or scenario file [office-25]", false },
-        { "slo", OPT_STRINGS, &slo_text, 0, 0, "overall SLO like 'p95_ttft_ms<=5000' [the scenario's per task]", false },
+        { "slo", OPT_STRINGS, &slo_text, 0, 0,
+          "SLO over all requests, like 'p95_ttft_ms<=5000'; repeatable; replaces the scenario's", false },
         { "model", OPT_STRING, &model, 0, 0, "override the scenario's model", false },
         { "precision", OPT_STRING, &precision, 0, 0, "override the scenario's precision", false },
-        { "seeds", OPT_INT, &seeds, 1, 100, "repeat the search over N seeds [3]", false },
+        { "kv-cache-dtype", OPT_STRING, &kv, 0, 0, "override the scenario's KV cache dtype", false },
+        { "seeds", OPT_INT, &seeds, 1, MAX_SEEDS, "repeat the search over N seeds [3]", false },
         { "seed", OPT_INT, &seed0, 0, 4294967295.0, "first seed [the scenario's]", false },
         { "max-employees", OPT_INT, &max_emp, 1, 1e6, "search no further [5000]", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "capacity curve FILE.png|FILE.svg", false },
-        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script instead", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "latency against load, FILE.png or FILE.svg", false },
+        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
     size_t n_pos = 0;
@@ -96,13 +131,17 @@ int cmd_capacity(int argc, char **argv)
     if (opts_parse("capacity", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &help, &err))
         return cli_fail("capacity", &err);
     if (help) {
-        opts_usage(stdout, "capacity", "--scenario FILE [--slo 'p95_ttft_ms<=5000' ...]", table,
+        opts_usage(stdout, "capacity", "[--scenario FILE] [--slo 'p95_ttft_ms<=5000' ...]", table,
                    CS_ARRAY_LEN(table));
         return 0;
     }
     if (n_pos)
         scen_name = pos[0];
-    struct slo slos[OPT_STRINGS_MAX];
+    if (slo_text.n > SLO_MAX) {
+        cs_err_set(&err, CS_EUSAGE, "capacity: --slo: at most %d (got %zu)", SLO_MAX, slo_text.n);
+        return cli_fail("capacity", &err);
+    }
+    struct slo slos[SLO_MAX];
     for (size_t i = 0; i < slo_text.n; i++)
         if (slo_parse(slo_text.v[i], &slos[i], "capacity: --slo", &err))
             return cli_fail("capacity", &err);
@@ -113,6 +152,14 @@ int cmd_capacity(int argc, char **argv)
         snprintf(s.model, sizeof s.model, "%s", model);
     if (precision)
         snprintf(s.precision, sizeof s.precision, "%s", precision);
+    if (kv)
+        snprintf(s.kv_cache_dtype, sizeof s.kv_cache_dtype, "%s", kv);
+    if (slo_text.n) { /* the command line's SLOs replace the scenario's */
+        for (size_t k = 0; k < s.n_tasks; k++)
+            s.tasks[k].n_slos = 0;
+        memcpy(s.slos, slos, sizeof slos);
+        s.n_slos = slo_text.n;
+    }
     struct deploy_args da;
     office_deploy_args(&s, &da);
     struct deploy *d;
@@ -122,68 +169,104 @@ int cmd_capacity(int argc, char **argv)
         deploy_free(d);
         return cli_fail("capacity", &err);
     }
-    double best[100];
-    struct capacity_curve curve;
-    char binding[64] = "";
+    int64_t first = seed0 >= 0 ? seed0 : s.seed;
+    double best[MAX_SEEDS];
+    struct cap_ctx c0 = { .n_pts = 0 }; /* the first seed's curve and points */
+    struct capacity_curve curve = { .n = 0 };
     int rc = CS_OK;
+    bool progress = isatty(STDERR_FILENO);
     for (int64_t k = 0; k < seeds && !rc; k++) {
-        struct cap_ctx c = { &s, d, (seed0 >= 0 ? seed0 : s.seed) + k, slos, slo_text.n, "" };
-        int64_t b;
+        struct cap_ctx c;
+        memset(&c, 0, sizeof c);
+        c.s = &s, c.d = d, c.seed = first + k, c.k = k, c.n_seeds = seeds, c.progress = progress;
+        int64_t b = 0;
         struct capacity_curve cv;
         rc = capacity_search(pred, &c, s.employees, max_emp, &b, &cv, &err);
         best[k] = (double)b;
         if (k == 0) {
             curve = cv;
-            snprintf(binding, sizeof binding, "%s", c.binding);
+            c0 = c;
         }
     }
-    if (isatty(STDERR_FILENO))
-        fprintf(stderr, "\r%60s\r", "");
+    if (progress)
+        fprintf(stderr, "\r%70s\r", "");
     if (rc) {
         deploy_free(d);
         return cli_fail("capacity", &err);
     }
-    double mean = stats_mean(best, (size_t)seeds), sd = stats_pstd(best, (size_t)seeds);
-    stats_sort(best, (size_t)seeds);
+    size_t ns = (size_t)seeds;
+    double mean = stats_mean(best, ns), sd = 0, half = 0;
+    if (ns > 1) { /* Student t interval on the mean over seeds (sample std) */
+        sd = stats_pstd(best, ns) * sqrt((double)ns / (double)(ns - 1));
+        half = gsl_cdf_tdist_Pinv(0.975, (double)(ns - 1)) * sd / sqrt((double)ns);
+    }
+    double sorted[MAX_SEEDS];
+    memcpy(sorted, best, ns * sizeof *best);
+    stats_sort(sorted, ns);
+    int64_t cap0 = (int64_t)best[0];
+    const struct cap_point *at = point_at(&c0, cap0), *above = point_at(&c0, cap0 + 1);
+    const char *binding = above ? above->binding : cap0 >= max_emp ? "none up to --max-employees" : "";
     if (json) {
-        printf("{\n  \"scenario\": \"%s\",\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n"
-               "  \"capacity_employees_mean\": %.2f,\n  \"capacity_employees_min\": %.0f,\n"
-               "  \"capacity_employees_max\": %.0f,\n  \"seeds\": %lld,\n  \"binding\": \"%s\",\n  \"curve\": [",
-               s.name, model_name(d->model), dtype_traits(d->precision)->name, mean, best[0],
-               best[seeds - 1], (long long)seeds, binding);
-        for (size_t i = 0; i < curve.n; i++)
-            printf("%s{\"employees\": %lld, \"p95_ttft_ms\": %.2f, \"pass\": %s}", i ? ", " : "",
-                   (long long)curve.load[i], curve.value[i], curve.pass[i] ? "true" : "false");
-        printf("]\n}\n");
+        printf("{\n  \"scenario\": \"%s\",\n  \"load\": \"%s\",\n  \"model\": \"%s\",\n"
+               "  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n  \"slo\": [",
+               s.name, scenario_load_name(s.load), model_name(d->model),
+               dtype_traits(d->precision)->name, kv_dtype_name(d->kv));
+        for (size_t j = 0; j < s.n_slos; j++)
+            printf("%s\"%s\"", j ? ", " : "", s.slos[j].text);
+        printf("],\n  \"seeds\": [");
+        for (size_t k = 0; k < ns; k++)
+            printf("%s%lld", k ? ", " : "", (long long)(first + (int64_t)k));
+        printf("],\n  \"capacity_employees\": [");
+        for (size_t k = 0; k < ns; k++)
+            printf("%s%.0f", k ? ", " : "", best[k]);
+        printf("],\n  \"capacity_employees_mean\": %.2f,\n  \"capacity_employees_ci95\": [%.2f, %.2f],\n"
+               "  \"requests_per_hour_at_capacity\": %.1f,\n  \"binding\": \"%s\",\n  \"curve\": [\n",
+               mean, mean - half, mean + half, at ? at->req_per_hour : 0.0, binding);
+        for (size_t i = 0; i < curve.n; i++) {
+            const struct cap_point *p = point_at(&c0, curve.load[i]);
+            printf("    {\"employees\": %lld, \"requests_per_hour\": %.1f, \"p50_ttft_ms\": %.2f, "
+                   "\"p95_ttft_ms\": %.2f, \"p99_ttft_ms\": %.2f, \"p95_tpot_ms\": %.2f, "
+                   "\"overloaded\": %s, \"pass\": %s}%s\n",
+                   (long long)curve.load[i], p->req_per_hour, p->ttft[0], p->ttft[1], p->ttft[2],
+                   p->tpot[1], p->overloaded ? "true" : "false", p->pass ? "true" : "false",
+                   i + 1 < curve.n ? "," : "");
+        }
+        printf("  ]\n}\n");
     } else {
-        printf("capsim capacity: %s with %s (%s) on %s\n", s.name, model_name(d->model),
-               dtype_traits(d->precision)->name, d->profile.name);
-        printf("SLOs: ");
-        if (slo_text.n)
-            for (size_t i = 0; i < slo_text.n; i++)
-                printf("%s%s", i ? ", " : "", slos[i].text);
-        else
-            printf("the scenario's, per task");
-        printf("\n\nmost employees meeting every SLO: %.0f", mean);
-        if (seeds > 1)
-            printf(" (range %.0f-%.0f over %lld seeds, std %.1f)", best[0], best[seeds - 1],
-                   (long long)seeds, sd);
-        printf("\nbinding SLO above that: %s\n\ncurve (seed %lld):\n%10s %14s %6s\n",
-               binding[0] ? binding : "none within --max-employees",
-               (long long)(seed0 >= 0 ? seed0 : s.seed), "employees", "p95 TTFT ms", "pass");
-        for (size_t i = 0; i < curve.n; i++)
-            printf("%10lld %14.1f %6s\n", (long long)curve.load[i], curve.value[i],
-                   curve.pass[i] ? "yes" : "no");
+        printf("capsim capacity: %s (%s load) with %s (%s, KV cache %s) on %s\n", s.name,
+               scenario_load_name(s.load), model_name(d->model), dtype_traits(d->precision)->name,
+               kv_dtype_name(d->kv), d->profile.name);
+        bool per_task = false;
+        for (size_t k = 0; k < s.n_tasks; k++)
+            per_task = per_task || s.tasks[k].n_slos > 0;
+        printf("SLOs: %s", per_task ? "the scenario's per task type" : "");
+        for (size_t j = 0; j < s.n_slos; j++)
+            printf("%s%s", j ? ", " : per_task ? ", and " : "", s.slos[j].text);
+        if (!per_task && !s.n_slos)
+            printf("none (only overload and rejections count)");
+        if (s.n_slos)
+            printf(" over all requests");
+        printf("\n\nmost employees meeting every SLO: %.0f", best[0]);
+        if (ns > 1)
+            printf(" (seed %lld); over %zu seeds mean %.1f, 95%% CI %.1f-%.1f, range %.0f-%.0f",
+                   (long long)first, ns, mean, mean - half, mean + half, sorted[0], sorted[ns - 1]);
+        printf("\n");
+        if (at)
+            printf("at that load: %.0f requests/hour, p95 TTFT %.0f ms, p95 TPOT %.1f ms\n",
+                   at->req_per_hour, at->ttft[1], at->tpot[1]);
+        printf("binding: %s\n\n", binding[0] ? binding : "-");
+        printf("curve (seed %lld)\n%10s %10s %9s %9s %9s %9s %5s  %s\n", (long long)first,
+               "employees", "req/hour", "TTFT p50", "p95", "p99 ms", "TPOT p95", "pass",
+               "binding (closest to or past its limit)");
+        for (size_t i = 0; i < curve.n; i++) {
+            const struct cap_point *p = point_at(&c0, curve.load[i]);
+            printf("%10lld %10.0f %9.0f %9.0f %9.0f %9.1f %5s  %s\n", (long long)curve.load[i],
+                   p->req_per_hour, p->ttft[0], p->ttft[1], p->ttft[2], p->tpot[1],
+                   p->pass ? "yes" : "no", p->binding);
+        }
     }
-    if (plot || script) {
-        double x[CAPACITY_MAX_POINTS];
-        for (size_t i = 0; i < curve.n; i++)
-            x[i] = (double)curve.load[i];
-        struct plot_series ser = { "p95 TTFT, all requests (ms)", curve.value };
-        struct plot_spec ps = { "Capacity: p95 TTFT against employees", "employees", "ms", x,
-                                curve.n, &ser, 1, false, NULL, true };
-        rc = plot_lines(&ps, plot, script, &err);
-    }
+    if (plot || script)
+        rc = draw(&curve, &c0, &s, cap0, plot, script, &err);
     deploy_free(d);
     return rc ? cli_fail("capacity", &err) : 0;
 }

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -20,11 +21,16 @@
 struct cmp_ctx {
     const struct scenario *s;
     const struct deploy *d;
+    const char *prec;
+    bool progress;
 };
 
 static int pass_all(int64_t employees, void *ud, bool *pass, double *v, struct cs_err *err)
 {
     struct cmp_ctx *c = ud;
+    if (c->progress)
+        fprintf(stderr, "\rcapsim compare: %s, capacity, trying %lld employees...      ", c->prec,
+                (long long)employees);
     struct office_result r;
     int rc = office_run(c->s, c->d, employees, c->s->seed, &r, err);
     if (rc)
@@ -35,19 +41,59 @@ static int pass_all(int64_t employees, void *ud, bool *pass, double *v, struct c
     return CS_OK;
 }
 
+struct cmp_row {
+    char name[16];
+    double weights_gib, kv_tokens, conc;
+    struct metric_summary ttft, tpot;
+    double req_per_hour;
+    bool slos_met;
+    int64_t capacity;       /* -1: not searched */
+};
+
+static int draw(const struct cmp_row *rows, size_t n, const struct scenario *s, const char *plot,
+                const char *script, struct cs_err *err)
+{
+    /* one chart, one scale: each quantity relative to the first precision */
+    double y[5][MAX_PREC];
+    const char *cats[MAX_PREC];
+    for (size_t i = 0; i < n; i++) {
+        cats[i] = rows[i].name;
+        y[0][i] = 100 * rows[i].weights_gib / rows[0].weights_gib;
+        y[1][i] = 100 * rows[i].kv_tokens / rows[0].kv_tokens;
+        y[2][i] = 100 * rows[i].ttft.pct[1] / rows[0].ttft.pct[1];
+        y[3][i] = 100 * rows[i].tpot.pct[1] / rows[0].tpot.pct[1];
+        y[4][i] = rows[0].capacity > 0 ? 100.0 * (double)rows[i].capacity / (double)rows[0].capacity : 0;
+    }
+    struct plot_series ser[5] = { { "weights", NULL, y[0], 0, false, 0 },
+                                  { "KV cache tokens", NULL, y[1], 0, false, 0 },
+                                  { "p95 TTFT", NULL, y[2], 0, false, 0 },
+                                  { "p95 TPOT", NULL, y[3], 0, false, 0 },
+                                  { "capacity (employees)", NULL, y[4], 0, false, 0 } };
+    char title[300], ylabel[64];
+    snprintf(title, sizeof title, "%s on %s, scenario %s", s->model, s->hardware, s->name);
+    snprintf(ylabel, sizeof ylabel, "%% of %s", rows[0].name);
+    struct plot_spec ps = { .title = title, .xlabel = "precision", .ylabel = ylabel, .n = n,
+                            .series = ser, .n_series = rows[0].capacity >= 0 ? 5 : 4,
+                            .bars = true, .categories = cats };
+    return plot_draw(&ps, plot, script, err);
+}
+
 int cmd_compare(int argc, char **argv)
 {
-    const char *model = NULL, *precs = "bf16,fp8,nvfp4", *scen_name = "office-25";
+    const char *model = NULL, *precs = "bf16,fp8,nvfp4", *scen_name = "office-25", *kv = NULL;
     const char *plot = NULL, *script = NULL;
+    int64_t max_emp = 5000;
     bool json = false, no_capacity = false;
     struct opt table[] = {
         { "model", OPT_STRING, &model, 0, 0, "model [the scenario's]", false },
         { "precisions", OPT_STRING, &precs, 0, 0, "comma list [bf16,fp8,nvfp4]", false },
+        { "kv-cache-dtype", OPT_STRING, &kv, 0, 0, "override the scenario's KV cache dtype", false },
         { "scenario", OPT_STRING, &scen_name, 0, 0, "preset or file [office-25]", false },
         { "no-capacity", OPT_FLAG, &no_capacity, 0, 0, "skip the capacity search", false },
+        { "max-employees", OPT_INT, &max_emp, 1, 1e6, "capacity search no further [5000]", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "bar chart FILE.png|FILE.svg", false },
-        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script instead", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "bar chart FILE.png or FILE.svg", false },
+        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -65,84 +111,115 @@ int cmd_compare(int argc, char **argv)
         return cli_fail("compare", &err);
     if (model)
         snprintf(s.model, sizeof s.model, "%s", model);
-    char buf[128], names[MAX_PREC][16];
+    if (kv)
+        snprintf(s.kv_cache_dtype, sizeof s.kv_cache_dtype, "%s", kv);
+    struct cmp_row rows[MAX_PREC];
+    memset(rows, 0, sizeof rows);
+    char buf[256];
     snprintf(buf, sizeof buf, "%s", precs);
     size_t n = 0;
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n < MAX_PREC; t = strtok_r(NULL, ",", &save))
-        snprintf(names[n++], sizeof names[0], "%s", t);
-    double max_ctx = 0;
-    for (size_t k = 0; k < s.n_tasks; k++)
-        max_ctx = fmax(max_ctx, scenario_task_max_context(&s.tasks[k]));
-    double w[MAX_PREC], kvt[MAX_PREC], conc[MAX_PREC], t50[MAX_PREC], t95[MAX_PREC], t99[MAX_PREC];
-    double p50[MAX_PREC], p95[MAX_PREC], p99[MAX_PREC], rate[MAX_PREC], cap[MAX_PREC];
-    const char *cats[MAX_PREC];
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_PREC || strlen(t) >= sizeof rows[0].name) {
+            cs_err_set(&err, CS_EUSAGE, "compare: --precisions: at most %d names like bf16 (got '%s')",
+                       MAX_PREC, precs);
+            return cli_fail("compare", &err);
+        }
+        snprintf(rows[n++].name, sizeof rows[0].name, "%s", t);
+    }
+    if (n == 0) {
+        cs_err_set(&err, CS_EUSAGE, "compare: --precisions: empty (got '%s')", precs);
+        return cli_fail("compare", &err);
+    }
+    double max_ctx = scenario_max_context(&s);
+    bool progress = isatty(STDERR_FILENO);
     int rc = CS_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        snprintf(s.precision, sizeof s.precision, "%s", names[i]);
-        cats[i] = names[i];
+        struct cmp_row *w = &rows[i];
+        snprintf(s.precision, sizeof s.precision, "%s", w->name);
         struct deploy_args da;
         office_deploy_args(&s, &da);
         struct deploy *d;
         if ((rc = deploy_new(&da, &d, &err)))
             break;
-        w[i] = d->mem.weights_bytes / 1073741824.0;
-        kvt[i] = (double)d->mem.kv_cache_tokens;
-        conc[i] = memory_max_concurrency(&d->mem, (int64_t)max_ctx);
+        if ((rc = scenario_check_context(&s, d->cfg.max_model_len, &err))) {
+            deploy_free(d);
+            break;
+        }
+        w->weights_gib = d->mem.weights_bytes / 1073741824.0;
+        w->kv_tokens = (double)d->mem.kv_cache_tokens;
+        w->conc = memory_max_concurrency(&d->mem, (int64_t)max_ctx);
+        if (progress)
+            fprintf(stderr, "\rcapsim compare: %s, the scenario's day...                    ", w->name);
         struct office_result r;
         rc = office_run(&s, d, 0, s.seed, &r, &err);
         if (!rc) {
-            t50[i] = r.all.ttft_ms.pct[0], t95[i] = r.all.ttft_ms.pct[1], t99[i] = r.all.ttft_ms.pct[2];
-            p50[i] = r.all.tpot_ms.pct[0], p95[i] = r.all.tpot_ms.pct[1], p99[i] = r.all.tpot_ms.pct[2];
-            rate[i] = r.achieved_rate * 3600.0;
+            w->ttft = r.all.ttft_ms;
+            w->tpot = r.all.tpot_ms;
+            w->req_per_hour = r.achieved_rate * 3600.0;
+            w->slos_met = r.all_slos_met;
             office_result_release(&r);
         }
-        cap[i] = NAN;
+        w->capacity = -1;
         if (!rc && !no_capacity) {
-            struct cmp_ctx c = { &s, d };
-            int64_t best;
+            struct cmp_ctx c = { &s, d, w->name, progress };
             struct capacity_curve cv;
-            rc = capacity_search(pass_all, &c, s.employees, 5000, &best, &cv, &err);
-            cap[i] = (double)best;
+            rc = capacity_search(pass_all, &c, s.employees, max_emp, &w->capacity, &cv, &err);
         }
         deploy_free(d);
     }
+    if (progress)
+        fprintf(stderr, "\r%70s\r", "");
     if (rc)
         return cli_fail("compare", &err);
     if (json) {
-        printf("{\n  \"scenario\": \"%s\",\n  \"model\": \"%s\",\n  \"precisions\": [\n", s.name, s.model);
-        for (size_t i = 0; i < n; i++)
+        printf("{\n  \"scenario\": \"%s\",\n  \"model\": \"%s\",\n  \"profile\": \"%s\",\n"
+               "  \"employees\": %lld,\n  \"seed\": %lld,\n  \"context_tokens\": %.0f,\n"
+               "  \"precisions\": [\n",
+               s.name, s.model, s.hardware, (long long)s.employees, (long long)s.seed, max_ctx);
+        for (size_t i = 0; i < n; i++) {
+            const struct cmp_row *w = &rows[i];
             printf("    {\"precision\": \"%s\", \"weights_gib\": %.3f, \"kv_cache_tokens\": %.0f, "
                    "\"max_concurrency_at_context\": %.2f, \"p50_ttft_ms\": %.2f, \"p95_ttft_ms\": %.2f, "
-                   "\"p99_ttft_ms\": %.2f, \"p50_tpot_ms\": %.2f, \"p95_tpot_ms\": %.2f, \"p99_tpot_ms\": %.2f, "
-                   "\"requests_per_hour\": %.1f, \"capacity_employees\": %s%.0f}%s\n",
-                   names[i], w[i], kvt[i], conc[i], t50[i], t95[i], t99[i], p50[i], p95[i], p99[i],
-                   rate[i], isnan(cap[i]) ? "null" : "", isnan(cap[i]) ? 0.0 : cap[i],
-                   i + 1 < n ? "," : "");
+                   "\"p99_ttft_ms\": %.2f, \"p50_tpot_ms\": %.2f, \"p95_tpot_ms\": %.2f, "
+                   "\"p99_tpot_ms\": %.2f, \"requests_per_hour\": %.1f, \"all_slos_met\": %s, "
+                   "\"capacity_employees\": ",
+                   w->name, w->weights_gib, w->kv_tokens, w->conc, w->ttft.pct[0], w->ttft.pct[1],
+                   w->ttft.pct[2], w->tpot.pct[0], w->tpot.pct[1], w->tpot.pct[2], w->req_per_hour,
+                   w->slos_met ? "true" : "false");
+            if (w->capacity < 0)
+                printf("null");
+            else
+                printf("%lld", (long long)w->capacity);
+            printf("}%s\n", i + 1 < n ? "," : "");
+        }
         printf("  ]\n}\n");
     } else {
-        printf("capsim compare: %s on %s (scenario %s, longest context %.0f tokens)\n\n", s.model,
-               s.hardware, s.name, max_ctx);
-        printf("%-9s %8s %10s %8s %9s %9s %9s %8s %8s %8s %9s %9s\n", "precision", "weights", "KV tokens",
-               "max conc", "TTFT p50", "p95", "p99 ms", "TPOT p50", "p95", "p99 ms", "req/hour", "capacity");
+        printf("capsim compare: %s on %s, scenario %s (%lld employees, longest context %.0f tokens, "
+               "seed %lld)\n\n",
+               s.model, s.hardware, s.name, (long long)s.employees, max_ctx, (long long)s.seed);
+        printf("%-9s %8s %10s %8s %8s %8s %8s %8s %8s %8s %8s %4s %9s\n", "", "weights", "KV cache",
+               "max conc", "TTFT ms", "", "", "TPOT ms", "", "", "", "SLOs", "capacity");
+        printf("%-9s %8s %10s %8s %8s %8s %8s %8s %8s %8s %8s %4s %9s\n", "precision", "GiB",
+               "tokens", "at ctx", "p50", "p95", "p99", "p50", "p95", "p99", "req/hour", "met",
+               "employees");
         for (size_t i = 0; i < n; i++) {
-            printf("%-9s %6.1fGiB %10.0f %8.1f %9.0f %9.0f %9.0f %8.1f %8.1f %8.1f %9.0f ", names[i],
-                   w[i], kvt[i], conc[i], t50[i], t95[i], t99[i], p50[i], p95[i], p99[i], rate[i]);
-            if (isnan(cap[i]))
+            const struct cmp_row *w = &rows[i];
+            printf("%-9s %8.1f %10.0f %8.1f %8.0f %8.0f %8.0f %8.1f %8.1f %8.1f %8.0f %4s ", w->name,
+                   w->weights_gib, w->kv_tokens, w->conc, w->ttft.pct[0], w->ttft.pct[1],
+                   w->ttft.pct[2], w->tpot.pct[0], w->tpot.pct[1], w->tpot.pct[2], w->req_per_hour,
+                   w->slos_met ? "yes" : "no");
+            if (w->capacity < 0)
                 printf("%9s\n", "-");
             else
-                printf("%9.0f\n", cap[i]);
+                printf("%9lld\n", (long long)w->capacity);
         }
         if (!no_capacity)
-            printf("\ncapacity: most employees meeting every SLO of the scenario (seed %lld)\n",
+            printf("\ncapacity: most employees meeting every SLO of the scenario (seed %lld; "
+                   "'capsim capacity --seeds N' for an interval)\n",
                    (long long)s.seed);
     }
     if (plot || script) {
-        struct plot_series ser[3] = { { "p95 TTFT (ms)", t95 }, { "p95 TPOT (ms)", p95 }, { NULL, NULL } };
-        double x[MAX_PREC];
-        for (size_t i = 0; i < n; i++)
-            x[i] = (double)i;
-        struct plot_spec ps = { "Precisions side by side", "precision", "ms", x, n, ser, 2, true, cats, false };
-        rc = plot_lines(&ps, plot, script, &err);
+        rc = draw(rows, n, &s, plot, script, &err);
         if (rc)
             return cli_fail("compare", &err);
     }

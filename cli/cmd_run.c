@@ -4,39 +4,153 @@
  * per task type and SLO attainment.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/office.h"
 
 static void print_row(const char *name, const struct office_task_result *r)
 {
-    printf("%-18s %8lld %9.0f %9.0f %9.0f %8.1f %8.1f %8.1f %9.1f\n", name, (long long)r->requests,
-           r->ttft_ms.pct[0], r->ttft_ms.pct[1], r->ttft_ms.pct[2], r->tpot_ms.pct[0],
-           r->tpot_ms.pct[1], r->tpot_ms.pct[2], r->e2el_ms.pct[1] / 1e3);
+    printf("%-17s %8lld %8.0f %8.0f %8.0f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", name,
+           (long long)r->requests, r->ttft_ms.pct[0], r->ttft_ms.pct[1], r->ttft_ms.pct[2],
+           r->tpot_ms.pct[0], r->tpot_ms.pct[1], r->tpot_ms.pct[2], r->e2el_ms.pct[0] / 1e3,
+           r->e2el_ms.pct[1] / 1e3, r->e2el_ms.pct[2] / 1e3);
 }
 
-static void json_task(FILE *f, const char *name, const struct office_task_result *r,
-                      const struct scenario_task *tk, bool last)
+static void print_slos(const char *name, const struct slo *slos, size_t n,
+                       const struct office_task_result *r)
 {
-    fprintf(f, "    {\"task\": \"%s\", \"requests\": %lld, \"p50_ttft_ms\": %.2f, \"p95_ttft_ms\": %.2f, "
-               "\"p99_ttft_ms\": %.2f, \"p50_tpot_ms\": %.2f, \"p95_tpot_ms\": %.2f, \"p99_tpot_ms\": %.2f, "
-               "\"p50_e2el_ms\": %.2f, \"p95_e2el_ms\": %.2f, \"p99_e2el_ms\": %.2f, \"slo\": [",
-            name, (long long)r->requests, r->ttft_ms.pct[0], r->ttft_ms.pct[1], r->ttft_ms.pct[2],
-            r->tpot_ms.pct[0], r->tpot_ms.pct[1], r->tpot_ms.pct[2], r->e2el_ms.pct[0],
-            r->e2el_ms.pct[1], r->e2el_ms.pct[2]);
-    for (size_t j = 0; tk && j < tk->n_slos; j++)
-        fprintf(f, "%s{\"slo\": \"%s\", \"value_ms\": %.2f, \"met\": %s, \"attainment\": %.4f}",
-                j ? ", " : "", tk->slos[j].text, r->slo_value[j], r->slo_met[j] ? "true" : "false",
-                r->slo_attainment[j]);
-    fprintf(f, "]}%s\n", last ? "" : ",");
+    for (size_t j = 0; j < n; j++)
+        printf("  %-17s %-22s %-4s measured %9.1f ms; %5.1f%% of requests within\n", name,
+               slos[j].text, r->requests == 0 ? "-" : r->slo_met[j] ? "met" : "MISS",
+               r->slo_value[j], 100 * r->slo_attainment[j]);
+}
+
+static void json_task(const char *name, const struct office_task_result *r, const struct slo *slos,
+                      size_t n_slos, bool last)
+{
+    printf("    {\"task\": \"%s\", \"requests\": %lld", name, (long long)r->requests);
+    static const char *const pn[OFFICE_PCTS] = { "p50", "p95", "p99" };
+    const struct metric_summary *m[] = { &r->ttft_ms, &r->tpot_ms, &r->itl_ms, &r->e2el_ms };
+    static const char *const mn[] = { "ttft", "tpot", "itl", "e2el" };
+    for (size_t k = 0; k < 4; k++) {
+        if (k == 2 && m[k]->mean == 0)
+            continue; /* ITL kept only when an SLO names it */
+        printf(", \"mean_%s_ms\": %.2f", mn[k], m[k]->mean);
+        for (size_t p = 0; p < OFFICE_PCTS; p++)
+            printf(", \"%s_%s_ms\": %.2f", pn[p], mn[k], m[k]->pct[p]);
+    }
+    printf(", \"slo\": [");
+    for (size_t j = 0; j < n_slos; j++)
+        printf("%s{\"slo\": \"%s\", \"value_ms\": %.2f, \"met\": %s, \"attainment\": %.4f}",
+               j ? ", " : "", slos[j].text, r->slo_value[j], r->slo_met[j] ? "true" : "false",
+               r->slo_attainment[j]);
+    printf("]}%s\n", last ? "" : ",");
+}
+
+static void print_text(const struct scenario *s, const struct deploy *d, const struct office_result *r)
+{
+    printf("capsim run: %s, %lld employees (%s load), %s (%s, KV cache %s) on %s, seed %lld\n",
+           s->name[0] ? s->name : s->file, (long long)r->employees, scenario_load_name(s->load),
+           model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
+           d->profile.name, (long long)s->seed);
+    printf("%lld conversations, %lld requests over %.1f h (%.1f requests/hour); "
+           "peak KV cache use %.0f%%, %lld preemptions\n\n",
+           (long long)r->conversations, (long long)r->requests, r->duration_s / 3600.0,
+           r->achieved_rate * 3600.0, 100 * r->kv_usage_peak, (long long)r->preemptions);
+    printf("%-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "", "", "TTFT ms", "", "",
+           "TPOT ms", "", "", "E2EL s", "", "");
+    printf("%-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "task", "requests", "p50", "p95",
+           "p99", "p50", "p95", "p99", "p50", "p95", "p99");
+    for (size_t k = 0; k < s->n_tasks; k++)
+        print_row(s->tasks[k].name, &r->task[k]);
+    print_row("all", &r->all);
+    printf("\nSLOs\n");
+    for (size_t k = 0; k < s->n_tasks; k++)
+        print_slos(s->tasks[k].name, s->tasks[k].slos, s->tasks[k].n_slos, &r->task[k]);
+    print_slos("all", s->slos, s->n_slos, &r->all);
+    if (r->rejected)
+        printf("  %lld requests could never run (longer than max_model_len or the KV cache)\n",
+               (long long)r->rejected);
+    if (r->overloaded)
+        printf("  OVERLOADED: the queue was still draining %.0f min after the last request; "
+               "the percentiles grow with the length of the day\n",
+               r->drain_s / 60.0);
+    printf("%s\n", r->all_slos_met ? "all SLOs met" : "some SLOs missed");
+}
+
+static void print_json(const struct scenario *s, const struct deploy *d, const struct office_result *r)
+{
+    printf("{\n  \"scenario\": \"%s\",\n  \"load\": \"%s\",\n  \"model\": \"%s\",\n"
+           "  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n  \"profile\": \"%s\",\n"
+           "  \"employees\": %lld,\n  \"seed\": %lld,\n  \"conversations\": %lld,\n"
+           "  \"requests\": %lld,\n  \"rejected\": %lld,\n  \"duration\": %.3f,\n"
+           "  \"request_throughput\": %.6f,\n  \"overloaded\": %s,\n  \"drain_s\": %.3f,\n"
+           "  \"all_slos_met\": %s,\n  \"kv_cache_usage_peak\": %.4f,\n  \"num_preemptions\": %lld,\n"
+           "  \"tasks\": [\n",
+           s->name, scenario_load_name(s->load), model_name(d->model),
+           dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name,
+           (long long)r->employees, (long long)s->seed, (long long)r->conversations,
+           (long long)r->requests, (long long)r->rejected, r->duration_s, r->achieved_rate,
+           r->overloaded ? "true" : "false", r->drain_s, r->all_slos_met ? "true" : "false",
+           r->kv_usage_peak, (long long)r->preemptions);
+    for (size_t k = 0; k < s->n_tasks; k++)
+        json_task(s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos, false);
+    json_task("all", &r->all, s->slos, s->n_slos, true);
+    printf("  ]\n}\n");
+}
+
+static int draw(const struct office_result *r, const char *kind, const char *plot,
+                const char *script, struct cs_err *err)
+{
+    if (strcmp(kind, "cdf") == 0) {
+        double *frac = xmalloc((r->n_lat ? r->n_lat : 1) * sizeof *frac);
+        double *e2el_s = xmalloc((r->n_lat ? r->n_lat : 1) * sizeof *e2el_s);
+        double *ttft_s = xmalloc((r->n_lat ? r->n_lat : 1) * sizeof *ttft_s);
+        for (size_t i = 0; i < r->n_lat; i++) {
+            frac[i] = (double)(i + 1) / (double)r->n_lat;
+            ttft_s[i] = r->ttft_ms[i] / 1e3;
+            e2el_s[i] = r->e2el_ms[i] / 1e3;
+        }
+        /* CDF: x is the latency, y the share of requests at most that slow */
+        struct plot_series ser[2] = { { "TTFT", ttft_s, frac, r->n_lat, false, PLOT_STEPS },
+                                      { "E2EL", e2el_s, frac, r->n_lat, false, PLOT_STEPS } };
+        struct plot_spec ps = { .title = "Latency CDF, all requests", .xlabel = "seconds (log)",
+                                .ylabel = "share of requests", .series = ser, .n_series = 2,
+                                .n = r->n_lat, .logx = true };
+        int rc = plot_draw(&ps, plot, script, err);
+        free(frac);
+        free(ttft_s);
+        free(e2el_s);
+        return rc;
+    }
+    double *hours = xmalloc((r->tl_n ? r->tl_n : 1) * sizeof *hours);
+    double *kv = xmalloc((r->tl_n ? r->tl_n : 1) * sizeof *kv);
+    for (size_t i = 0; i < r->tl_n; i++) {
+        hours[i] = r->tl_t[i] / 3600.0;
+        kv[i] = 100 * r->tl_kv[i];
+    }
+    struct plot_series ser[3] = { { "waiting requests", NULL, r->tl_waiting, 0, false, PLOT_LINES },
+                                  { "running requests (batch)", NULL, r->tl_running, 0, false, PLOT_LINES },
+                                  { "KV cache used (%, right)", NULL, kv, 0, true, PLOT_LINES } };
+    struct plot_spec ps = { .title = "Queue, batch and KV cache over the day (one sample a minute)",
+                            .xlabel = "hours since opening", .ylabel = "requests",
+                            .y2label = "KV cache used (%)", .x = hours, .n = r->tl_n,
+                            .series = ser, .n_series = 3 };
+    int rc = plot_draw(&ps, plot, script, err);
+    free(hours);
+    free(kv);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *scen_name = NULL, *model = NULL, *precision = NULL, *plot = NULL, *plot_script = NULL;
+    const char *scen_name = NULL, *model = NULL, *precision = NULL, *kv = NULL;
+    const char *plot = NULL, *plot_script = NULL, *kind = "timeline";
     int64_t employees = 0, seed = -1;
     bool json = false;
     struct opt table[] = {
@@ -44,10 +158,12 @@ int cmd_run(int argc, char **argv)
         { "employees", OPT_INT, &employees, 1, 1e6, "override the scenario's employees", false },
         { "model", OPT_STRING, &model, 0, 0, "override the scenario's model", false },
         { "precision", OPT_STRING, &precision, 0, 0, "override the scenario's precision", false },
+        { "kv-cache-dtype", OPT_STRING, &kv, 0, 0, "override the scenario's KV cache dtype", false },
         { "seed", OPT_INT, &seed, 0, 4294967295.0, "override the scenario's seed", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "timeline picture FILE.png or FILE.svg (gnuplot)", false },
-        { "plot-script", OPT_STRING, &plot_script, 0, 0, "write the gnuplot script and data instead", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "draw FILE.png or FILE.svg (gnuplot)", false },
+        { "plot-kind", OPT_STRING, &kind, 0, 0, "timeline (queue, batch, KV) or cdf [timeline]", false },
+        { "plot-script", OPT_STRING, &plot_script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
     size_t n_pos = 0;
@@ -59,6 +175,10 @@ int cmd_run(int argc, char **argv)
         opts_usage(stdout, "run", "[SCENARIO] [options]", table, CS_ARRAY_LEN(table));
         return 0;
     }
+    if (strcmp(kind, "timeline") != 0 && strcmp(kind, "cdf") != 0) {
+        cs_err_set(&err, CS_EUSAGE, "run: --plot-kind: must be timeline or cdf (got '%s')", kind);
+        return cli_fail("run", &err);
+    }
     if (n_pos)
         scen_name = pos[0];
     struct scenario s;
@@ -68,6 +188,8 @@ int cmd_run(int argc, char **argv)
         snprintf(s.model, sizeof s.model, "%s", model);
     if (precision)
         snprintf(s.precision, sizeof s.precision, "%s", precision);
+    if (kv)
+        snprintf(s.kv_cache_dtype, sizeof s.kv_cache_dtype, "%s", kv);
     if (seed >= 0)
         s.seed = seed;
     struct deploy_args da;
@@ -80,58 +202,17 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", &err);
     }
     struct office_result r;
-    int rc = office_run(&s, d, employees, s.seed, &r, &err);
-    if (rc) {
+    if (office_run(&s, d, employees, s.seed, &r, &err)) {
         deploy_free(d);
         return cli_fail("run", &err);
     }
-    int64_t emp = employees ? employees : s.employees;
-    if (json) {
-        printf("{\n  \"scenario\": \"%s\",\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n"
-               "  \"employees\": %lld,\n  \"seed\": %lld,\n  \"conversations\": %lld,\n"
-               "  \"requests\": %lld,\n  \"rejected\": %lld,\n  \"all_slos_met\": %s,\n"
-               "  \"kv_cache_usage_peak\": %.4f,\n  \"num_preemptions\": %lld,\n  \"tasks\": [\n",
-               s.name, model_name(d->model), dtype_traits(d->precision)->name, (long long)emp,
-               (long long)s.seed, (long long)r.conversations, (long long)r.requests,
-               (long long)r.rejected, r.all_slos_met ? "true" : "false", r.kv_usage_peak,
-               (long long)r.preemptions);
-        for (size_t k = 0; k < s.n_tasks; k++)
-            json_task(stdout, s.tasks[k].name, &r.task[k], &s.tasks[k], false);
-        json_task(stdout, "all", &r.all, NULL, true);
-        printf("  ]\n}\n");
-    } else {
-        printf("capsim run: %s, %lld employees, %s (%s) on %s, seed %lld\n", s.name, (long long)emp,
-               model_name(d->model), dtype_traits(d->precision)->name, d->profile.name,
-               (long long)s.seed);
-        printf("%lld conversations, %lld requests over %.1f h; peak KV cache use %.0f%%, %lld preemptions\n\n",
-               (long long)r.conversations, (long long)r.requests, r.duration_s / 3600.0,
-               100 * r.kv_usage_peak, (long long)r.preemptions);
-        printf("%-18s %8s %9s %9s %9s %8s %8s %8s %9s\n", "task", "requests", "TTFT p50", "p95",
-               "p99 ms", "TPOT p50", "p95", "p99 ms", "E2E p95 s");
-        for (size_t k = 0; k < s.n_tasks; k++)
-            print_row(s.tasks[k].name, &r.task[k]);
-        print_row("all", &r.all);
-        printf("\nSLOs\n");
-        for (size_t k = 0; k < s.n_tasks; k++)
-            for (size_t j = 0; j < s.tasks[k].n_slos; j++)
-                printf("  %-18s %-22s %-4s measured %9.1f ms; %5.1f%% of requests within\n",
-                       s.tasks[k].name, s.tasks[k].slos[j].text, r.task[k].slo_met[j] ? "met" : "MISS",
-                       r.task[k].slo_value[j], 100 * r.task[k].slo_attainment[j]);
-        if (r.rejected)
-            printf("  %lld requests could never run (longer than max_model_len or the KV cache)\n",
-                   (long long)r.rejected);
-        printf("%s\n", r.all_slos_met ? "all SLOs met" : "some SLOs missed");
-    }
-    if (plot || plot_script) {
-        struct plot_series ser[3] = {
-            { "waiting requests", r.tl_waiting }, { "running requests", r.tl_running }, { NULL, NULL } };
-        double *x = r.tl_t;
-        for (size_t i = 0; i < r.tl_n; i++)
-            x[i] /= 3600.0;
-        struct plot_spec ps = { "Queue and batch over the day", "hours since opening", "requests",
-                                x, r.tl_n, ser, 2, false, NULL, false };
-        rc = plot_lines(&ps, plot, plot_script, &err);
-    }
+    if (json)
+        print_json(&s, d, &r);
+    else
+        print_text(&s, d, &r);
+    int rc = CS_OK;
+    if (plot || plot_script)
+        rc = draw(&r, kind, plot, plot_script, &err);
     office_result_release(&r);
     deploy_free(d);
     return rc ? cli_fail("run", &err) : 0;

@@ -1,15 +1,19 @@
 /*
- * cmd_users.c - capsim users: how many users the box carries at a given
- * context length. Two answers: how many may ask at the same instant (a
- * burst of N identical requests, as llama-benchy's concurrency), and how
- * many active users with think time it carries (N users in a closed loop,
- * each asking again think-time seconds after a reply). Both under the SLO,
- * and whether KV-cache memory or prefill compute is what limits.
+ * cmd_users.c - capsim users: "how many users at 25k context?" answered
+ * two ways: how many may ask at the same moment (a burst of N simultaneous
+ * requests, as llama-benchy's --concurrency sends them), and how many
+ * active users it carries (N users in a closed loop, each asking again
+ * an exponential pause of mean think-time seconds after a reply, for an
+ * hour). Both under the SLO, and
+ * which resource runs out first: KV-cache memory (vLLM's "maximum
+ * concurrency" from the memory accounting) or prefill compute (requests
+ * queue behind each other's prompts).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/server_opts.h"
@@ -17,6 +21,7 @@
 #include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
+#include "scenarios/office.h"
 #include "scenarios/slo.h"
 
 struct users_ctx {
@@ -24,15 +29,19 @@ struct users_ctx {
     uint32_t context, output;
     double think_s, horizon_s;
     struct slo slo;
+    int64_t seed;
+    bool progress;
+    const char *phase;
 };
 
 struct ureq {
     double send, first, last;
     uint32_t got;
+    uint32_t user, k;       /* closed loop: whose k-th request */
 };
 
 struct uloop {
-    struct users_ctx *c;
+    const struct users_ctx *c;
     struct sim *sim;
     struct ureq *r;
     size_t n, cap;
@@ -40,11 +49,22 @@ struct uloop {
     bool closed;            /* closed loop: ask again after think time */
 };
 
-static void u_submit(struct uloop *u, double t)
+/* What one load level gave. */
+struct umeasure {
+    double value_ms;        /* the SLO's metric */
+    double ttft_p95_ms, tpot_p95_ms;
+    int64_t rejected, preemptions;
+    uint32_t peak_running;
+    size_t requests;
+};
+
+static void u_submit(struct uloop *u, double t, uint32_t user, uint32_t k)
 {
     xgrow((void **)&u->r, &u->cap, u->n + 1, sizeof *u->r);
     memset(&u->r[u->n], 0, sizeof u->r[0]);
     u->r[u->n].send = t;
+    u->r[u->n].user = user;
+    u->r[u->n].k = k;
     struct sim_request q = { u->n, t, u->c->context, u->c->output };
     u->n++;
     sim_submit(u->sim, &q);
@@ -63,65 +83,131 @@ static void u_tokens(void *ud, uint64_t id, double t, uint32_t n)
 static void u_finish(void *ud, uint64_t id, double t)
 {
     struct uloop *u = ud;
-    (void)id;
-    double next = t + u->lat + u->c->think_s;
+    /* People do not read for exactly the same time: an exponential pause
+     * (mean --think-time) keeps users from marching in lockstep. Keyed by
+     * (user, request number): more users leave the others' pauses as they
+     * were (common random numbers for the search). */
+    uint32_t user = u->r[id].user, k = u->r[id].k;
+    double think = -u->c->think_s * log1p(-office_uniform((uint64_t)u->c->seed, user, k));
+    double next = t + u->lat + think;
     if (u->closed && next < u->c->horizon_s)
-        u_submit(u, next);
+        u_submit(u, next, user, k + 1);
 }
 
-/* Measure the SLO's metric for N users. */
-static int measure(struct users_ctx *c, int64_t n, bool closed, double *value, int64_t *rejected)
+static double pct(struct sample *x, double p)
+{
+    struct metric_summary m;
+    metric_summarize(x, &p, 1, &m);
+    return m.pct[0];
+}
+
+/* Simulate N users (burst or closed loop) and measure. */
+static void measure(const struct users_ctx *c, int64_t n, bool closed, struct umeasure *out)
 {
     struct uloop u = { c, NULL, NULL, 0, 0, cost_client_latency_s(c->d->cost), closed };
     struct sim_hooks h = { &u, u_tokens, u_finish, NULL };
     u.sim = sim_new(&c->d->cfg, &h);
     for (int64_t i = 0; i < n; i++)
         /* closed loop: users start spread over one think time, as an office does */
-        u_submit(&u, closed ? c->think_s * (double)i / (double)n : 0.0);
+        u_submit(&u, closed ? c->think_s * (double)i / (double)n : 0.0, (uint32_t)i, 0);
     sim_run(u.sim);
-    *rejected = sim_stats(u.sim)->n_rejected;
-    struct sample x = { 0 };
+    const struct sim_stats *st = sim_stats(u.sim);
+    memset(out, 0, sizeof *out);
+    out->rejected = st->n_rejected;
+    out->preemptions = st->n_preemptions;
+    out->peak_running = st->peak_running;
+    struct sample x = { 0 }, ttft = { 0 }, tpot = { 0 };
     for (size_t i = 0; i < u.n; i++) {
         const struct ureq *q = &u.r[i];
         if (!q->got)
             continue;
+        double tp = q->got > 1 ? (q->last - q->first) / (q->got - 1) : 0;
         double v = c->slo.metric == SLO_TTFT ? q->first - q->send
                    : c->slo.metric == SLO_E2EL ? q->last - q->send
-                   : (q->got > 1 ? (q->last - q->first) / (q->got - 1) : 0);
+                                               : tp; /* ITL ~ TPOT for one-token chunks */
         sample_push(&x, v * 1e3);
+        sample_push(&ttft, (q->first - q->send) * 1e3);
+        if (q->got > 1)
+            sample_push(&tpot, tp * 1e3);
     }
-    double p = c->slo.percentile > 0 ? c->slo.percentile : 50;
+    out->requests = x.n;
     struct metric_summary m;
+    double p = c->slo.percentile > 0 ? c->slo.percentile : 50;
     metric_summarize(&x, &p, 1, &m);
-    *value = c->slo.percentile > 0 ? m.pct[0] : m.mean;
+    out->value_ms = c->slo.percentile > 0 ? m.pct[0] : m.mean;
+    out->ttft_p95_ms = pct(&ttft, 95);
+    out->tpot_p95_ms = pct(&tpot, 95);
     sample_release(&x);
+    sample_release(&ttft);
+    sample_release(&tpot);
     free(u.r);
     sim_free(u.sim);
+}
+
+static int pred(int64_t n, void *ud, bool closed, bool *pass, double *v)
+{
+    const struct users_ctx *c = ud;
+    if (c->progress)
+        fprintf(stderr, "\rcapsim users: %s, trying %lld...      ", c->phase, (long long)n);
+    struct umeasure m;
+    measure(c, n, closed, &m);
+    *v = m.value_ms;
+    *pass = m.rejected == 0 && slo_met(&c->slo, m.value_ms);
     return CS_OK;
 }
 
 static int pred_burst(int64_t n, void *ud, bool *pass, double *v, struct cs_err *err)
 {
     (void)err;
-    int64_t rej;
-    measure(ud, n, false, v, &rej);
-    *pass = rej == 0 && slo_met(&((struct users_ctx *)ud)->slo, *v);
-    return CS_OK;
+    return pred(n, ud, false, pass, v);
 }
 
 static int pred_closed(int64_t n, void *ud, bool *pass, double *v, struct cs_err *err)
 {
     (void)err;
-    int64_t rej;
-    measure(ud, n, true, v, &rej);
-    *pass = rej == 0 && slo_met(&((struct users_ctx *)ud)->slo, *v);
-    return CS_OK;
+    return pred(n, ud, true, pass, v);
+}
+
+/* Both curves on a regular grid of user counts up to past the answers. */
+static int draw(const struct users_ctx *c, int64_t burst, int64_t active, const char *plot,
+                const char *script, struct cs_err *err)
+{
+    int64_t top = 2 * (burst > active ? burst : active);
+    if (top < 8)
+        top = 8;
+    int64_t step = (top + 39) / 40;
+    size_t n = (size_t)(top / step);
+    double *x = xmalloc(n * sizeof *x), *yb = xmalloc(n * sizeof *yb), *ya = xmalloc(n * sizeof *ya);
+    for (size_t i = 0; i < n; i++) {
+        struct umeasure m;
+        x[i] = (double)((int64_t)(i + 1) * step);
+        measure(c, (int64_t)x[i], false, &m);
+        yb[i] = m.value_ms;
+        measure(c, (int64_t)x[i], true, &m);
+        ya[i] = m.value_ms;
+    }
+    struct plot_series ser[2] = {
+        { "users asking at the same moment", NULL, yb, 0, false, PLOT_LINESPOINTS },
+        { "active users with think time", NULL, ya, 0, false, PLOT_LINESPOINTS } };
+    char ylabel[64], title[200], label[32];
+    slo_label(&c->slo, label, sizeof label);
+    snprintf(ylabel, sizeof ylabel, "%s (ms, log)", label);
+    snprintf(title, sizeof title, "Users at %u-token context, %u-token replies, %.0f s think time",
+             c->context, c->output, c->think_s);
+    struct plot_spec ps = { .title = title, .xlabel = "users", .ylabel = ylabel, .x = x, .n = n,
+                            .series = ser, .n_series = 2, .logy = true, .hline = c->slo.limit_ms,
+                            .hline_label = c->slo.text };
+    int rc = plot_draw(&ps, plot, script, err);
+    free(x);
+    free(yb);
+    free(ya);
+    return rc;
 }
 
 int cmd_users(int argc, char **argv)
 {
     struct server_flags sf = { 0 };
-    int64_t context = 25000, output = 256;
+    int64_t context = 25000, output = 256, max_users = 100000, seed = 0;
     double think = 60;
     const char *slo_text = "p95_ttft_ms<=10000";
     bool json = false;
@@ -130,11 +216,13 @@ int cmd_users(int argc, char **argv)
         SERVER_OPTS(sf),
         { "context", OPT_INT, &context, 1, 1e8, "prompt tokens per request [25000]", false },
         { "output", OPT_INT, &output, 1, 1e6, "reply tokens per request [256]", false },
-        { "think-time", OPT_DOUBLE, &think, 0, 86400, "seconds a user reads before asking again [60]", false },
+        { "think-time", OPT_DOUBLE, &think, 0, 86400, "mean seconds a user reads before asking again [60]", false },
         { "slo", OPT_STRING, &slo_text, 0, 0, "the objective [p95_ttft_ms<=10000]", false },
+        { "seed", OPT_INT, &seed, 0, 4294967295.0, "think times' random stream [0]", false },
+        { "max-users", OPT_INT, &max_users, 1, 1e7, "search no further [100000]", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "the SLO metric against users, FILE.png|FILE.svg", false },
-        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script instead", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "the SLO metric against users, FILE.png or FILE.svg", false },
+        { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -143,11 +231,13 @@ int cmd_users(int argc, char **argv)
     if (opts_parse("users", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
         return cli_fail("users", &err);
     if (help) {
-        opts_usage(stdout, "users", "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000'",
+        opts_usage(stdout, "users",
+                   "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000'",
                    table, CS_ARRAY_LEN(table));
         return 0;
     }
-    struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { 0 } };
+    struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { 0 }, seed,
+                           isatty(STDERR_FILENO), "" };
     if (slo_parse(slo_text, &c.slo, "users: --slo", &err))
         return cli_fail("users", &err);
     struct deploy_args da;
@@ -156,62 +246,70 @@ int cmd_users(int argc, char **argv)
     if (deploy_new(&da, &d, &err))
         return cli_fail("users", &err);
     if (context + output > d->cfg.max_model_len) {
-        cs_err_set(&err, CS_EUSAGE, "users: --context %lld + --output %lld exceeds max_model_len %u",
-                   (long long)context, (long long)output, d->cfg.max_model_len);
+        cs_err_set(&err, CS_EUSAGE, "users: --context plus --output longer than max_model_len %u (got %lld)",
+                   d->cfg.max_model_len, (long long)(context + output));
         deploy_free(d);
         return cli_fail("users", &err);
     }
     c.d = d;
     double mem_conc = memory_max_concurrency(&d->mem, context + output);
-    int64_t mem_cap = (int64_t)floor(mem_conc);
     int64_t burst = 0, active = 0;
     struct capacity_curve cb, ca;
-    int64_t limit = mem_cap * 4 > 64 ? mem_cap * 4 : 64;
-    capacity_search(pred_burst, &c, 1, limit, &burst, &cb, &err);
-    capacity_search(pred_closed, &c, 1, 20000, &active, &ca, &err);
-    double v1;
-    int64_t rej;
-    measure(&c, 1, false, &v1, &rej);
-    const char *why = burst >= mem_cap ? "memory: the KV cache holds no more requests of this length"
-                                       : "prefill compute: requests queue behind each other's prompts";
+    c.phase = "users asking at once";
+    int rc = capacity_search(pred_burst, &c, 1, max_users, &burst, &cb, &err);
+    c.phase = "active users";
+    if (!rc)
+        rc = capacity_search(pred_closed, &c, 1, max_users, &active, &ca, &err);
+    if (c.progress)
+        fprintf(stderr, "\r%60s\r", "");
+    if (rc) {
+        deploy_free(d);
+        return cli_fail("users", &err);
+    }
+    struct umeasure one, at, over;
+    measure(&c, 1, false, &one);
+    measure(&c, burst > 0 ? burst : 1, false, &at);
+    measure(&c, burst + 1, false, &over);
+    /* Memory limits when one more simultaneous request would not fit the
+     * KV cache (it waits for blocks, is preempted, or cannot run);
+     * otherwise the SLO failed while memory had room: compute. */
+    bool memory = (double)(burst + 1) > mem_conc || over.preemptions > 0 || over.rejected > 0;
+    const char *limit = memory ? "memory" : "prefill compute";
     if (json) {
         printf("{\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n"
-               "  \"context\": %lld,\n  \"output\": %lld,\n  \"slo\": \"%s\",\n"
-               "  \"single_request_ms\": %.2f,\n  \"kv_cache_max_concurrency\": %.2f,\n"
-               "  \"simultaneous_users\": %lld,\n  \"active_users\": %lld,\n  \"think_time_s\": %g,\n"
+               "  \"profile\": \"%s\",\n  \"context\": %lld,\n  \"output\": %lld,\n  \"slo\": \"%s\",\n"
+               "  \"single_request_ms\": %.2f,\n  \"kv_cache_tokens\": %lld,\n"
+               "  \"kv_cache_max_concurrency\": %.2f,\n  \"simultaneous_users\": %lld,\n"
+               "  \"simultaneous_value_ms\": %.2f,\n  \"active_users\": %lld,\n  \"think_time_s\": %g,\n"
                "  \"limit\": \"%s\"\n}\n",
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
-               (long long)context, (long long)output, c.slo.text, v1, mem_conc, (long long)burst,
-               (long long)active, think, burst >= mem_cap ? "memory" : "prefill compute");
+               d->profile.name, (long long)context, (long long)output, c.slo.text, one.value_ms,
+               (long long)d->mem.kv_cache_tokens, mem_conc, (long long)burst, at.value_ms,
+               (long long)active, think, limit);
     } else {
-        printf("capsim users: %s (%s, %s KV cache) on %s, %lld-token prompts, %lld-token replies\n",
+        printf("capsim users: %s (%s, KV cache %s) on %s, %lld-token prompts, %lld-token replies\n",
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
                d->profile.name, (long long)context, (long long)output);
-        printf("objective: %s (one request alone: %.0f ms)\n\n", c.slo.text, v1);
-        printf("KV cache: %lld tokens, room for %.1f such requests at once\n",
-               (long long)d->mem.kv_cache_tokens, mem_conc);
-        printf("users asking at the same moment:         %lld\n", (long long)burst);
-        printf("active users (%.0f s think time):          %lld\n", think, (long long)active);
-        printf("the limit: %s\n", why);
+        printf("objective: %s; one request alone: %.0f ms\n\n", c.slo.text, one.value_ms);
+        printf("memory: KV cache of %lld tokens holds %.1f requests of %lld tokens at once\n",
+               (long long)d->mem.kv_cache_tokens, mem_conc, (long long)(context + output));
+        char label[32];
+        slo_label(&c.slo, label, sizeof label);
+        printf("users asking at the same moment:    %6lld", (long long)burst);
+        if (burst > 0)
+            printf("   (then %s %.0f ms, p95 TPOT %.1f ms)", label, at.value_ms, at.tpot_p95_ms);
+        printf("\nactive users, %.0f s think time:    %6lld\n", think, (long long)active);
+        if (memory)
+            printf("the limit: memory. %lld requests at once would need more KV cache than the "
+                   "%.1f it holds, so the next one waits for blocks\n",
+                   (long long)(burst + 1), mem_conc);
+        else
+            printf("the limit: prefill compute. memory holds %.1f at once, but %lld prompts of %lld "
+                   "tokens queue behind each other: %s reaches %.0f ms\n",
+                   mem_conc, (long long)(burst + 1), (long long)context, label, over.value_ms);
     }
-    int rc = CS_OK;
-    if (plot || script) {
-        /* both curves on the burst's x values: the closed loop is measured there too */
-        double x[CAPACITY_MAX_POINTS], yb[CAPACITY_MAX_POINTS], ya[CAPACITY_MAX_POINTS];
-        for (size_t i = 0; i < cb.n; i++) {
-            int64_t r2;
-            x[i] = (double)cb.load[i];
-            yb[i] = cb.value[i];
-            measure(&c, cb.load[i], true, &ya[i], &r2);
-        }
-        struct plot_series ser[2] = { { "users asking at the same moment", yb },
-                                      { "active users with think time", ya } };
-        char ylabel[64];
-        snprintf(ylabel, sizeof ylabel, "%s (ms)", c.slo.text);
-        struct plot_spec ps = { "Users at this context", "users", ylabel, x, cb.n, ser, 2, false, NULL, true };
-        rc = plot_lines(&ps, plot, script, &err);
-    }
-    (void)ca;
+    if (plot || script)
+        rc = draw(&c, burst, active, plot, script, &err);
     deploy_free(d);
     return rc ? cli_fail("users", &err) : 0;
 }

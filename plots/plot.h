@@ -1,8 +1,16 @@
 /*
- * plot.h - pictures through a gnuplot pipe: PNG (pngcairo) or SVG chosen
- * by the output name's extension. With --plot-script the gnuplot script,
- * data inline, is written instead; without gnuplot the script is written
- * next to the requested picture and one line says how to draw it.
+ * plot.h - pictures through a gnuplot pipe (popen "gnuplot"): PNG
+ * (pngcairo) or SVG chosen by the output name's extension. Every plot is
+ * one gnuplot script with its data inline, so the picture can be redrawn
+ * or restyled from the script alone.
+ *
+ *  - picture only:   the script goes down the pipe; pclose() status checked.
+ *  - script given:   the script (and its data) is written to that file,
+ *                    and the picture drawn too if one was asked for.
+ *  - no gnuplot:     the data is written next to the picture (PICTURE.dat)
+ *                    and the call fails with CS_EMISSING and the message
+ *                    "gnuplot not found in PATH (install gnuplot-nox, or
+ *                    use --plot-script FILE)".
  *
  * Ownership: nothing is kept; series data is borrowed for the call.
  */
@@ -11,27 +19,43 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/err.h"
 
+enum plot_style { PLOT_LINESPOINTS, PLOT_LINES, PLOT_STEPS, PLOT_STYLE_COUNT };
+
 struct plot_series {
     const char *name;
+    const double *x;        /* NULL: the spec's x */
     const double *y;
+    size_t n;               /* 0: the spec's n */
+    bool y2;                /* against the right-hand axis */
+    enum plot_style style;
 };
 
 struct plot_spec {
     const char *title, *xlabel, *ylabel;
+    const char *y2label;           /* NULL: no right-hand axis */
     const double *x;
     size_t n;
     const struct plot_series *series;
     size_t n_series;
-    bool bars;                 /* clustered bars over categories x = 0..n-1 */
+    bool bars;                     /* clustered bars over categories[0..n) */
     const char *const *categories; /* bar labels (bars only) */
-    bool logy;
+    bool logx, logy;
+    double hline;                  /* a dashed limit line at this y (0: none) */
+    const char *hline_label;
 };
 
 /* Draw to `picture` (NULL: none) and/or write the script to `script`. */
-int plot_lines(const struct plot_spec *s, const char *picture, const char *script,
-               struct cs_err *err);
+int plot_draw(const struct plot_spec *s, const char *picture, const char *script,
+              struct cs_err *err);
+
+/* The script for s (terminal and output set when picture is non-NULL). */
+void plot_write_script(FILE *f, const struct plot_spec *s, const char *picture);
+
+/* True if an executable gnuplot is on PATH. */
+bool plot_have_gnuplot(void);
 
 #endif /* CAPSIM_PLOTS_PLOT_H */

@@ -1,15 +1,26 @@
+/*
+ * office.c - the scenario driver: conversations from the scenario's load
+ * (open, closed, trace) fed to one engine, minute by minute, and the
+ * latencies summarized per task type as vllm bench serve does.
+ */
 #include "scenarios/office.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "client/workload.h"
+#include "common/stats.h"
 #include "common/xalloc.h"
 
 static const double office_pcts[OFFICE_PCTS] = { 50, 95, 99 };
+
+#define MAX_TURN_DRAWS 8        /* turns past the 8th reuse the 8th's lengths */
+#define TASK_TRACE SCEN_MAX_TASKS /* trace requests: only in "all" */
 
 void office_deploy_args(const struct scenario *s, struct deploy_args *a)
 {
@@ -24,42 +35,99 @@ void office_deploy_args(const struct scenario *s, struct deploy_args *a)
     a->profile_name = s->hardware;
 }
 
+/* Counter-based uniforms (splitmix64 finalizer): a conversation's draws
+ * depend only on (seed, key, draw), never on how many came before. */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+double office_uniform(uint64_t seed, uint64_t key, uint64_t draw)
+{
+    return (double)(mix64(mix64(mix64(seed) ^ key) ^ draw) >> 11) * 0x1p-53;
+}
+
+#define u01 office_uniform
+
 struct conv {
-    int task;
+    int task;                 /* index, or TASK_TRACE */
     int turn;
+    int64_t user;             /* closed loop: its user; else -1 */
     double context;           /* tokens of earlier turns */
-    uint32_t in[8], out[8];   /* per turn lengths (turns > 8 reuse the last) */
+    uint32_t in[MAX_TURN_DRAWS], out[MAX_TURN_DRAWS];
 };
 
 struct oreq {
     int32_t conv;
     int task;
-    double send, first, last;
+    double send, first, prev, last;
     uint32_t n_prompt, n_out, n_got;
+};
+
+struct user {
+    int64_t n_conv;           /* conversations started so far */
 };
 
 struct orun {
     const struct scenario *s;
     struct sim *sim;
+    int64_t seed, employees;
     struct conv *conv;
+    size_t n_conv, cap_conv;
     struct oreq *req;
     size_t n_req, cap_req;
+    struct user *users;
+    int64_t n_active[SCEN_MAX_HOURS];
     double latency;
+    double last_send;
+    bool want_itl;
+    struct sample itl[SCEN_MAX_TASKS + 1];   /* per task, then all */
 };
 
-static uint32_t draw_len(gsl_rng *r, double mean, double ratio)
+static uint32_t draw_len(double u, double mean, double ratio)
 {
     double lo = floor(mean * (1 - ratio)), hi = ceil(mean * (1 + ratio));
     if (lo < 1)
         lo = 1;
-    return (uint32_t)(lo + gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1)));
+    if (hi < lo)
+        hi = lo;
+    return (uint32_t)(lo + floor(u * (hi - lo + 1)));
+}
+
+/* A new conversation: its task and every turn's lengths from `key`. */
+static int32_t new_conv(struct orun *o, uint64_t key, int64_t user)
+{
+    const struct scenario *s = o->s;
+    xgrow((void **)&o->conv, &o->cap_conv, o->n_conv + 1, sizeof *o->conv);
+    struct conv *cv = &o->conv[o->n_conv];
+    memset(cv, 0, sizeof *cv);
+    cv->user = user;
+    double pick = u01((uint64_t)o->seed, key, 0), c = 0;
+    cv->task = (int)s->n_tasks - 1;
+    for (size_t k = 0; k < s->n_tasks; k++) {
+        c += s->tasks[k].share;
+        if (pick < c) {
+            cv->task = (int)k;
+            break;
+        }
+    }
+    const struct scenario_task *tk = &s->tasks[cv->task];
+    for (uint64_t k = 0; k < MAX_TURN_DRAWS; k++) {
+        double in_mean = k == 0 ? tk->input_tokens : tk->input_tokens * SCEN_FOLLOWUP_SHARE;
+        cv->in[k] = draw_len(u01((uint64_t)o->seed, key, 1 + 2 * k), in_mean, tk->range_ratio);
+        cv->out[k] = draw_len(u01((uint64_t)o->seed, key, 2 + 2 * k), tk->output_tokens,
+                              tk->range_ratio);
+    }
+    return (int32_t)o->n_conv++;
 }
 
 static void send_turn(struct orun *o, int32_t c, double t)
 {
     struct conv *cv = &o->conv[c];
-    const struct scenario_task *tk = &o->s->tasks[cv->task];
-    int k = cv->turn < 8 ? cv->turn : 7;
+    int k = cv->turn < MAX_TURN_DRAWS ? cv->turn : MAX_TURN_DRAWS - 1;
     xgrow((void **)&o->req, &o->cap_req, o->n_req + 1, sizeof *o->req);
     struct oreq *q = &o->req[o->n_req];
     memset(q, 0, sizeof *q);
@@ -68,10 +136,37 @@ static void send_turn(struct orun *o, int32_t c, double t)
     q->send = t;
     q->n_prompt = (uint32_t)(cv->context + cv->in[k]);
     q->n_out = cv->out[k];
-    (void)tk;
     struct sim_request r = { o->n_req, t, q->n_prompt, q->n_out };
     o->n_req++;
+    if (t > o->last_send)
+        o->last_send = t;
     sim_submit(o->sim, &r);
+}
+
+/* Closed loop: the first moment at or after t when user u is active
+ * (a random offset into the hour it comes back in), or -1. */
+static double user_next_start(const struct orun *o, int64_t u, double t)
+{
+    const struct scenario *s = o->s;
+    size_t h = (size_t)floor(t / 3600.0);
+    if (h < s->n_hours && u < o->n_active[h])
+        return t;
+    for (size_t g = h + 1; g < s->n_hours; g++)
+        if (u < o->n_active[g]) {
+            double spread = fmin(s->user_think_time_s, 3600.0);
+            return 3600.0 * (double)g +
+                   spread * u01((uint64_t)o->seed, ((uint64_t)u << 24) | 0xffffff, g);
+        }
+    return -1;
+}
+
+static void user_start(struct orun *o, int64_t u, double t)
+{
+    double at = user_next_start(o, u, t);
+    if (at < 0)
+        return;
+    uint64_t key = ((uint64_t)(u + 1) << 24) | (uint64_t)o->users[u].n_conv++;
+    send_turn(o, new_conv(o, key, u), at);
 }
 
 static void o_tokens(void *ud, uint64_t id, double t, uint32_t n)
@@ -81,6 +176,13 @@ static void o_tokens(void *ud, uint64_t id, double t, uint32_t n)
     double seen = t + o->latency;
     if (q->n_got == 0)
         q->first = seen;
+    else if (o->want_itl) {
+        int k = q->task < (int)SCEN_MAX_TASKS ? q->task : -1;
+        if (k >= 0)
+            sample_push(&o->itl[k], (seen - q->prev) * 1e3);
+        sample_push(&o->itl[SCEN_MAX_TASKS], (seen - q->prev) * 1e3);
+    }
+    q->prev = seen;
     q->last = seen;
     q->n_got += n;
 }
@@ -89,17 +191,57 @@ static void o_finish(void *ud, uint64_t id, double t)
 {
     struct orun *o = ud;
     struct oreq *q = &o->req[id];
-    struct conv *cv = &o->conv[q->conv];
+    int32_t c = q->conv;
+    struct conv *cv = &o->conv[c];
+    if (cv->task == TASK_TRACE)
+        return;
     const struct scenario_task *tk = &o->s->tasks[cv->task];
-    int k = cv->turn < 8 ? cv->turn : 7;
+    int k = cv->turn < MAX_TURN_DRAWS ? cv->turn : MAX_TURN_DRAWS - 1;
     cv->context += cv->in[k] + cv->out[k];
     cv->turn++;
-    if (cv->turn < tk->turns)
-        send_turn(o, q->conv, t + o->latency + tk->think_time_s);
+    double now = t + o->latency;
+    if (cv->turn < tk->turns) {
+        send_turn(o, c, now + tk->think_time_s);
+    } else if (cv->user >= 0) {
+        int64_t u = cv->user;
+        double think = -o->s->user_think_time_s *
+                       log1p(-u01((uint64_t)o->seed, ((uint64_t)(u + 1) << 24) | 0xfffffe,
+                                  (uint64_t)o->users[u].n_conv));
+        user_start(o, u, now + think);
+    }
 }
 
-static void summarize(struct orun *o, int task, const struct scenario_task *tk,
-                      struct office_task_result *r)
+static void on_reject(void *ud, uint64_t id, double t, const char *why)
+{
+    /* counted by the engine (n_rejected); the conversation ends here */
+    (void)ud, (void)id, (void)t, (void)why;
+}
+
+static void summarize_slos(const struct slo *slos, size_t n_slos, struct sample *ttft,
+                           struct sample *tpot, struct sample *itl, struct sample *e2el,
+                           struct office_task_result *r)
+{
+    for (size_t j = 0; j < n_slos; j++) {
+        const struct slo *sl = &slos[j];
+        struct sample *x = sl->metric == SLO_TTFT   ? ttft
+                           : sl->metric == SLO_E2EL ? e2el
+                           : sl->metric == SLO_ITL  ? itl
+                                                    : tpot;
+        size_t ok = 0;
+        for (size_t i = 0; i < x->n; i++)
+            ok += slo_met(sl, x->v[i]);
+        r->slo_attainment[j] = x->n ? (double)ok / (double)x->n : 1.0;
+        struct metric_summary m;
+        double p = sl->percentile > 0 ? sl->percentile : 50;
+        metric_summarize(x, &p, 1, &m);
+        r->slo_value[j] = sl->percentile > 0 ? m.pct[0] : m.mean;
+        r->slo_met[j] = slo_met(sl, r->slo_value[j]);
+    }
+}
+
+/* Summaries for one task (task >= 0) or all requests (task < 0). */
+static void summarize(struct orun *o, int task, const struct slo *slos, size_t n_slos,
+                      struct office_task_result *r, struct office_result *res)
 {
     struct sample ttft = { 0 }, tpot = { 0 }, e2el = { 0 };
     for (size_t i = 0; i < o->n_req; i++) {
@@ -109,146 +251,202 @@ static void summarize(struct orun *o, int task, const struct scenario_task *tk,
         r->requests++;
         sample_push(&ttft, (q->first - q->send) * 1e3);
         sample_push(&e2el, (q->last - q->send) * 1e3);
-        if (q->n_got > 1)
+        if (q->n_got > 1)   /* vLLM: single-token replies have no TPOT */
             sample_push(&tpot, (q->last - q->first) * 1e3 / (q->n_got - 1));
     }
-    /* SLO attainment is counted on the unsorted samples first. */
-    if (tk)
-        for (size_t j = 0; j < tk->n_slos; j++) {
-            const struct slo *sl = &tk->slos[j];
-            struct sample *x = sl->metric == SLO_TTFT ? &ttft : sl->metric == SLO_E2EL ? &e2el : &tpot;
-            size_t ok = 0;
-            for (size_t i = 0; i < x->n; i++)
-                ok += slo_met(sl, x->v[i]);
-            r->slo_attainment[j] = x->n ? (double)ok / x->n : 1.0;
-            struct metric_summary m;
-            double p = sl->percentile > 0 ? sl->percentile : 50;
-            metric_summarize(x, &p, 1, &m);
-            r->slo_value[j] = sl->percentile > 0 ? m.pct[0] : m.mean;
-            r->slo_met[j] = slo_met(sl, r->slo_value[j]);
-        }
+    struct sample *itl = &o->itl[task >= 0 ? task : SCEN_MAX_TASKS];
+    summarize_slos(slos, n_slos, &ttft, &tpot, itl, &e2el, r);
     metric_summarize(&ttft, office_pcts, OFFICE_PCTS, &r->ttft_ms);
     metric_summarize(&tpot, office_pcts, OFFICE_PCTS, &r->tpot_ms);
+    metric_summarize(itl, office_pcts, OFFICE_PCTS, &r->itl_ms);
     metric_summarize(&e2el, office_pcts, OFFICE_PCTS, &r->e2el_ms);
-    sample_release(&ttft);
+    if (task < 0 && res) {   /* keep the sorted samples for CDF plots */
+        res->ttft_ms = ttft.v;
+        res->e2el_ms = e2el.v;
+        res->n_lat = ttft.n;
+    } else {
+        sample_release(&ttft);
+        sample_release(&e2el);
+    }
     sample_release(&tpot);
-    sample_release(&e2el);
+}
+
+static bool any_itl(const struct scenario *s)
+{
+    for (size_t j = 0; j < s->n_slos; j++)
+        if (s->slos[j].metric == SLO_ITL)
+            return true;
+    for (size_t k = 0; k < s->n_tasks; k++)
+        for (size_t j = 0; j < s->tasks[k].n_slos; j++)
+            if (s->tasks[k].slos[j].metric == SLO_ITL)
+                return true;
+    return false;
+}
+
+/* Open loop: conversation start times (sorted) into *t, count returned. */
+static size_t open_arrivals(const struct orun *o, double **t_out, struct cs_err *err,
+                            int *rc)
+{
+    const struct scenario *s = o->s;
+    gsl_rng *ra = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(ra, (unsigned long)o->seed * 2 + 1);
+    double lam_hour[SCEN_MAX_HOURS], lam_total = 0;
+    for (size_t h = 0; h < s->n_hours; h++) {
+        lam_hour[h] = (double)o->employees * s->active_share[h] * s->requests_per_active_hour;
+        lam_total += lam_hour[h];
+    }
+    double *t = NULL;
+    size_t n = 0, cap = 0;
+    *rc = CS_OK;
+    /* operational time u: mean gap 1, so lam_total conversations expected */
+    for (double u = 0;;) {
+        u += gsl_ran_gamma(ra, s->burstiness, 1.0 / s->burstiness);
+        if (u >= lam_total)
+            break;
+        if (n >= 50000000) {
+            *rc = cs_err_set(err, CS_EINPUT, "%s: more than %d conversations in a day (got %.0f expected)",
+                             s->file, 50000000, lam_total);
+            break;
+        }
+        double acc = 0, at = 0;
+        for (size_t h = 0; h < s->n_hours; h++) {
+            if (u < acc + lam_hour[h]) {
+                at = 3600.0 * ((double)h + (u - acc) / lam_hour[h]);
+                break;
+            }
+            acc += lam_hour[h];
+        }
+        xgrow((void **)&t, &cap, n + 1, sizeof *t);
+        t[n++] = at;
+    }
+    gsl_rng_free(ra);
+    *t_out = t;
+    return n;
+}
+
+static void tl_push(struct office_result *res, size_t *cap, double t, const struct orun *o,
+                    const struct deploy *d)
+{
+    if (res->tl_n + 1 > *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        res->tl_t = xrealloc(res->tl_t, *cap * sizeof(double));
+        res->tl_waiting = xrealloc(res->tl_waiting, *cap * sizeof(double));
+        res->tl_running = xrealloc(res->tl_running, *cap * sizeof(double));
+        res->tl_kv = xrealloc(res->tl_kv, *cap * sizeof(double));
+    }
+    size_t i = res->tl_n++;
+    res->tl_t[i] = t;
+    res->tl_waiting[i] = sim_n_waiting(o->sim);
+    res->tl_running[i] = sim_n_running(o->sim);
+    res->tl_kv[i] = d->cfg.kv.n_blocks ? (double)sim_kv_blocks_used(o->sim) / d->cfg.kv.n_blocks : 0;
 }
 
 int office_run(const struct scenario *s, const struct deploy *d, int64_t employees, int64_t seed,
                struct office_result *res, struct cs_err *err)
 {
-    (void)err;
     memset(res, 0, sizeof *res);
     if (employees <= 0)
         employees = s->employees;
-    /* Separate streams: arrivals, and per-conversation task and lengths. */
-    gsl_rng *ra = gsl_rng_alloc(gsl_rng_mt19937), *rt = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(ra, (unsigned long)seed * 2 + 1);
-    gsl_rng_set(rt, (unsigned long)seed * 2 + 2);
-    double lam_hour[SCEN_MAX_HOURS], lam_total = 0;
-    for (size_t h = 0; h < s->n_hours; h++) {
-        lam_hour[h] = employees * s->active_share[h] * s->requests_per_active_hour;
-        lam_total += lam_hour[h];
+    res->employees = employees;
+    struct orun o = { .s = s, .seed = seed, .employees = employees,
+                      .latency = cost_client_latency_s(d->cost), .want_itl = any_itl(s) };
+    struct sim_hooks hooks = { &o, o_tokens, o_finish, on_reject };
+    /* first turns to submit as the clock passes them (open and trace) */
+    double *start_t = NULL;
+    int32_t *start_conv = NULL;
+    size_t n_start = 0;
+    double t_end = 3600.0 * (double)s->n_hours;
+    int rc = CS_OK;
+    if (s->load == SCEN_TRACE) {
+        struct workload_req *tr;
+        size_t n;
+        if ((rc = workload_trace_load(s->trace, &tr, &n, err)))
+            return rc;
+        double scale = (double)s->employees / (double)employees;
+        start_t = xmalloc((n ? n : 1) * sizeof *start_t);
+        start_conv = xmalloc((n ? n : 1) * sizeof *start_conv);
+        for (size_t i = 0; i < n; i++) {
+            xgrow((void **)&o.conv, &o.cap_conv, o.n_conv + 1, sizeof *o.conv);
+            struct conv *cv = &o.conv[o.n_conv];
+            memset(cv, 0, sizeof *cv);
+            cv->task = TASK_TRACE;
+            cv->user = -1;
+            cv->in[0] = tr[i].n_prompt;
+            cv->out[0] = tr[i].n_output;
+            start_t[i] = tr[i].arrival_s * scale;
+            start_conv[i] = (int32_t)o.n_conv++;
+        }
+        n_start = n;
+        t_end = n ? start_t[n - 1] : 0;
+        free(tr);
+    } else if (s->load == SCEN_OPEN) {
+        n_start = open_arrivals(&o, &start_t, err, &rc);
+        if (rc) {
+            free(start_t);
+            return rc;
+        }
+        start_conv = xmalloc((n_start ? n_start : 1) * sizeof *start_conv);
+        for (size_t i = 0; i < n_start; i++)
+            start_conv[i] = new_conv(&o, (uint64_t)i, -1);
     }
-    struct orun o = { .s = s, .latency = cost_client_latency_s(d->cost) };
-    size_t cap_conv = 0, n_conv = 0, cap_t = 0;
-    double *conv_t = NULL;
-    struct sim_hooks hooks = { &o, o_tokens, o_finish, NULL };
     o.sim = sim_new(&d->cfg, &hooks);
-    /* Conversation starts in operational time u (mean gap 1). */
-    double u = 0;
-    for (;;) {
-        u += gsl_ran_gamma(ra, s->burstiness, 1.0 / s->burstiness);
-        if (u >= lam_total)
-            break;
-        double acc = 0, t = 0;
-        for (size_t h = 0; h < s->n_hours; h++) {
-            if (u < acc + lam_hour[h]) {
-                t = 3600.0 * ((double)h + (u - acc) / lam_hour[h]);
-                break;
-            }
-            acc += lam_hour[h];
-        }
-        xgrow((void **)&o.conv, &cap_conv, n_conv + 1, sizeof *o.conv);
-        xgrow((void **)&conv_t, &cap_t, n_conv + 1, sizeof *conv_t);
-        conv_t[n_conv] = t;
-        struct conv *cv = &o.conv[n_conv];
-        memset(cv, 0, sizeof *cv);
-        double pick = gsl_rng_uniform(rt), c = 0;
-        cv->task = (int)s->n_tasks - 1;
-        for (size_t k = 0; k < s->n_tasks; k++) {
-            c += s->tasks[k].share;
-            if (pick < c) {
-                cv->task = (int)k;
-                break;
-            }
-        }
-        const struct scenario_task *tk = &s->tasks[cv->task];
-        for (int k = 0; k < 8; k++) {
-            cv->in[k] = draw_len(rt, k == 0 ? tk->input_tokens : tk->input_tokens / 4, tk->range_ratio);
-            cv->out[k] = draw_len(rt, tk->output_tokens, tk->range_ratio);
-        }
-        n_conv++;
+    if (s->load == SCEN_CLOSED) {
+        for (size_t h = 0; h < s->n_hours; h++)
+            o.n_active[h] = (int64_t)floor((double)employees * s->active_share[h] + 0.5);
+        o.users = xcalloc((size_t)employees, sizeof *o.users);
+        double spread = fmin(s->user_think_time_s, 3600.0);
+        for (int64_t u = 0; u < employees; u++)
+            user_start(&o, u, spread * u01((uint64_t)seed, ((uint64_t)(u + 1) << 24) | 0xfffffd, 0));
     }
-    /* Submit first turns in time order, then run minute by minute. */
-    size_t next = 0;
-    double t_end_arrivals = 3600.0 * s->n_hours;
-    size_t tl_cap = 0;
-    for (double t = 60.0;; t += 60.0) {
-        while (next < n_conv && conv_t[next] < t) {
-            send_turn(&o, (int32_t)next, conv_t[next]);
+    /* Run minute by minute: submit first turns as the clock reaches them
+     * and sample the timeline. */
+    size_t next = 0, tl_cap = 0;
+    double t_give_up = t_end + 7 * 86400.0; /* a week past closing: hopeless */
+    for (double t = OFFICE_TICK_S;; t += OFFICE_TICK_S) {
+        while (next < n_start && start_t[next] < t) {
+            send_turn(&o, start_conv[next], start_t[next]);
             next++;
         }
         sim_run_until(o.sim, t);
-        xgrow((void **)&res->tl_t, &tl_cap, res->tl_n + 1, sizeof(double));
-        size_t c2 = res->tl_n; /* the four arrays grow together */
-        res->tl_waiting = xrealloc(res->tl_waiting, tl_cap * sizeof(double));
-        res->tl_running = xrealloc(res->tl_running, tl_cap * sizeof(double));
-        res->tl_kv = xrealloc(res->tl_kv, tl_cap * sizeof(double));
-        res->tl_t[c2] = t;
-        res->tl_waiting[c2] = sim_n_waiting(o.sim);
-        res->tl_running[c2] = sim_n_running(o.sim);
-        res->tl_kv[c2] = d->cfg.kv.n_blocks ? (double)sim_kv_blocks_used(o.sim) / d->cfg.kv.n_blocks : 0;
-        res->tl_n++;
-        if (next >= n_conv && t >= t_end_arrivals && sim_n_running(o.sim) == 0 &&
-            sim_n_waiting(o.sim) == 0) {
-            sim_run(o.sim);
-            break;
-        }
-        if (t > t_end_arrivals + 7 * 86400.0) { /* a week past closing: hopeless overload */
+        tl_push(res, &tl_cap, t, &o, d);
+        bool idle = sim_n_running(o.sim) == 0 && sim_n_waiting(o.sim) == 0;
+        if ((next >= n_start && t >= t_end && idle) || t > t_give_up) {
             sim_run(o.sim);
             break;
         }
     }
     const struct sim_stats *st = sim_stats(o.sim);
-    res->conversations = (int64_t)n_conv;
+    res->conversations = (int64_t)o.n_conv;
     res->requests = (int64_t)o.n_req;
     res->rejected = st->n_rejected;
     res->preemptions = st->n_preemptions;
     res->kv_usage_peak = d->cfg.kv.n_blocks ? (double)st->peak_kv_blocks_used / d->cfg.kv.n_blocks : 0;
     double last = 0;
     for (size_t i = 0; i < o.n_req; i++)
-        if (o.req[i].last > last)
-            last = o.req[i].last;
+        last = fmax(last, o.req[i].last);
     res->duration_s = last;
     res->achieved_rate = last > 0 ? (double)o.n_req / last : 0;
-    res->all_slos_met = true;
+    res->drain_s = fmax(0, last - o.last_send);
+    res->overloaded = res->drain_s > OFFICE_DRAIN_LIMIT_S;
+    res->all_slos_met = res->rejected == 0 && !res->overloaded;
     for (size_t k = 0; k < s->n_tasks; k++) {
-        summarize(&o, (int)k, &s->tasks[k], &res->task[k]);
+        summarize(&o, (int)k, s->tasks[k].slos, s->tasks[k].n_slos, &res->task[k], NULL);
         for (size_t j = 0; j < s->tasks[k].n_slos; j++)
             if (res->task[k].requests && !res->task[k].slo_met[j])
                 res->all_slos_met = false;
     }
-    summarize(&o, -1, NULL, &res->all);
-    if (res->rejected > 0)
-        res->all_slos_met = false;
-    free(conv_t);
+    summarize(&o, -1, s->slos, s->n_slos, &res->all, res);
+    for (size_t j = 0; j < s->n_slos; j++)
+        if (res->all.requests && !res->all.slo_met[j])
+            res->all_slos_met = false;
+    for (size_t k = 0; k <= SCEN_MAX_TASKS; k++)
+        sample_release(&o.itl[k]);
+    free(start_t);
+    free(start_conv);
     free(o.conv);
     free(o.req);
+    free(o.users);
     sim_free(o.sim);
-    gsl_rng_free(ra);
-    gsl_rng_free(rt);
     return CS_OK;
 }
 
@@ -258,6 +456,34 @@ void office_result_release(struct office_result *r)
     free(r->tl_waiting);
     free(r->tl_running);
     free(r->tl_kv);
-    r->tl_t = r->tl_waiting = r->tl_running = r->tl_kv = NULL;
-    r->tl_n = 0;
+    free(r->ttft_ms);
+    free(r->e2el_ms);
+    r->tl_t = r->tl_waiting = r->tl_running = r->tl_kv = r->ttft_ms = r->e2el_ms = NULL;
+    r->tl_n = r->n_lat = 0;
+}
+
+void office_binding(const struct scenario *s, const struct office_result *r, char *buf, size_t n)
+{
+    double worst = -1;
+    buf[0] = '\0';
+    for (size_t k = 0; k <= s->n_tasks; k++) {
+        bool all = k == s->n_tasks;
+        const struct office_task_result *t = all ? &r->all : &r->task[k];
+        const struct slo *slos = all ? s->slos : s->tasks[k].slos;
+        size_t ns = all ? s->n_slos : s->tasks[k].n_slos;
+        if (!t->requests)
+            continue;
+        for (size_t j = 0; j < ns; j++) {
+            double ratio = t->slo_value[j] / slos[j].limit_ms;
+            if (ratio > worst) {
+                worst = ratio;
+                snprintf(buf, n, "%s: %s", all ? "all" : s->tasks[k].name, slos[j].text);
+            }
+        }
+    }
+    if (r->overloaded && (worst <= 1 || !buf[0]))
+        snprintf(buf, n, "overloaded (queue still draining %.0f s after the last request)", r->drain_s);
+    else if (r->rejected && (worst <= 1 || !buf[0]))
+        snprintf(buf, n, "rejected (%lld requests cannot fit the KV cache or max_model_len)",
+                 (long long)r->rejected);
 }

@@ -1,6 +1,7 @@
 /*
  * scenario.c - read and check a scenario file. Every key is known (an
- * unknown one is an error with a did-you-mean), every number range-checked.
+ * unknown one is an error with a did-you-mean), every number
+ * range-checked, and every message ends with the value found.
  */
 #include "scenarios/scenario.h"
 
@@ -8,19 +9,116 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/embedded.h"
 #include "common/json.h"
 #include "common/strutil.h"
 
-static int get_str(const cJSON *o, const char *key, char *dst, size_t n, const char *file,
-                   const char *path, struct cs_err *err)
+static const char *const load_names[] = { "open", "closed", "trace" };
+_Static_assert(CS_ARRAY_LEN(load_names) == SCEN_LOAD_COUNT, "one name per load mode");
+
+const char *scenario_load_name(enum scenario_load_mode m)
+{
+    return load_names[m];
+}
+
+/* The json helpers say "must be an integer" on a wrong type; add the value
+ * found, as every scenario message does. */
+static int with_got(int rc, const cJSON *o, const char *key, struct cs_err *err)
+{
+    if (!rc || !err || strstr(err->msg, "(got "))
+        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        return rc;
+    char *txt = cJSON_PrintUnformatted(v);
+    if (txt) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (got %.60s%s)", txt,
+                 strlen(txt) > 60 ? "..." : "");
+        free(txt);
+    }
+    return rc;
+}
+
+static int get_num(const cJSON *o, const char *key, bool req, double lo, double hi, double *out,
+                   const char *file, const char *path, struct cs_err *err)
+{
+    return with_got(json_get_number(o, key, req, lo, hi, out, file, path, err), o, key, err);
+}
+
+static int get_int(const cJSON *o, const char *key, bool req, int64_t lo, int64_t hi,
+                   int64_t *out, const char *file, const char *path, struct cs_err *err)
+{
+    return with_got(json_get_int(o, key, req, lo, hi, out, file, path, err), o, key, err);
+}
+
+/* Names go to tables and JSON unescaped, so keep them plain. */
+static bool plain_name(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr(" ._:/+-", *s)))
+            return false;
+    return true;
+}
+
+static int get_str(const cJSON *o, const char *key, bool req, char *dst, size_t n,
+                   const char *file, const char *path, struct cs_err *err)
 {
     const char *s = NULL;
-    int rc = json_get_string(o, key, false, &s, file, path, err);
-    if (!rc && s)
-        snprintf(dst, n, "%s", s);
-    return rc;
+    int rc = with_got(json_get_string(o, key, req, &s, file, path, err), o, key, err);
+    if (rc || !s)
+        return rc;
+    if (strlen(s) >= n)
+        return cs_err_set(err, CS_EINPUT, "%s: %s.%s: longer than %zu characters (got \"%.40s...\")",
+                          file, path, key, n - 1, s);
+    if (strcmp(key, "description") != 0 && strcmp(key, "trace") != 0 && !plain_name(s))
+        return cs_err_set(err, CS_EINPUT,
+                          "%s: %s.%s: use letters, digits and ' ._:/+-' only (got \"%s\")", file,
+                          path, key, s);
+    snprintf(dst, n, "%s", s);
+    return CS_OK;
+}
+
+static int parse_slos(const cJSON *o, struct slo *slos, size_t *n, const char *file,
+                      const char *path, struct cs_err *err)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "slo");
+    if (!arr)
+        return CS_OK;
+    if (!cJSON_IsArray(arr)) {
+        char *txt = cJSON_PrintUnformatted(arr);
+        int rc = cs_err_set(err, CS_EINPUT,
+                            "%s: %s.slo: must be an array of strings like \"p95_ttft_ms<=5000\" (got %.40s)",
+                            file, path, txt ? txt : "?");
+        free(txt);
+        return rc;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        char where[400];
+        snprintf(where, sizeof where, "%s: %s.slo[%zu]", file, path, *n);
+        if (!cJSON_IsString(it)) {
+            char *txt = cJSON_PrintUnformatted(it);
+            int rc = cs_err_set(err, CS_EINPUT,
+                                "%s: must be a string like \"p95_ttft_ms<=5000\" (got %.40s)", where,
+                                txt ? txt : "?");
+            free(txt);
+            return rc;
+        }
+        if (*n >= SLO_MAX)
+            return cs_err_set(err, CS_EINPUT, "%s: at most %d SLOs (got %d)", where, SLO_MAX,
+                              cJSON_GetArraySize(arr));
+        if (slo_parse(it->valuestring, &slos[*n], where, err)) {
+            err->code = CS_EINPUT; /* in a file, not on the command line */
+            return CS_EINPUT;
+        }
+        (*n)++;
+    }
+    return CS_OK;
 }
 
 static int parse_server(const cJSON *o, struct scenario *s, const char *file, struct cs_err *err)
@@ -28,18 +126,20 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
     static const char *const keys[] = { "model", "precision", "kv_cache_dtype",
                                         "gpu_memory_utilization", "max_num_batched_tokens",
                                         "max_num_seqs", "max_model_len", "hardware" };
+    const char *p = ".server";
     int rc;
-    if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, ".server", err)) ||
-        (rc = get_str(o, "model", s->model, sizeof s->model, file, ".server", err)) ||
-        (rc = get_str(o, "precision", s->precision, sizeof s->precision, file, ".server", err)) ||
-        (rc = get_str(o, "kv_cache_dtype", s->kv_cache_dtype, sizeof s->kv_cache_dtype, file, ".server", err)) ||
-        (rc = get_str(o, "hardware", s->hardware, sizeof s->hardware, file, ".server", err)) ||
-        (rc = json_get_number(o, "gpu_memory_utilization", false, 0.01, 1.0,
-                              &s->gpu_memory_utilization, file, ".server", err)) ||
-        (rc = json_get_int(o, "max_num_batched_tokens", false, 1, 10000000,
-                           &s->max_num_batched_tokens, file, ".server", err)) ||
-        (rc = json_get_int(o, "max_num_seqs", false, 1, 1000000, &s->max_num_seqs, file, ".server", err)) ||
-        (rc = json_get_int(o, "max_model_len", false, 1, 100000000, &s->max_model_len, file, ".server", err)))
+    if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, p, err)) ||
+        (rc = get_str(o, "model", false, s->model, sizeof s->model, file, p, err)) ||
+        (rc = get_str(o, "precision", false, s->precision, sizeof s->precision, file, p, err)) ||
+        (rc = get_str(o, "kv_cache_dtype", false, s->kv_cache_dtype, sizeof s->kv_cache_dtype, file,
+                      p, err)) ||
+        (rc = get_str(o, "hardware", false, s->hardware, sizeof s->hardware, file, p, err)) ||
+        (rc = get_num(o, "gpu_memory_utilization", false, 0.01, 1.0, &s->gpu_memory_utilization,
+                      file, p, err)) ||
+        (rc = get_int(o, "max_num_batched_tokens", false, 1, 10000000, &s->max_num_batched_tokens,
+                      file, p, err)) ||
+        (rc = get_int(o, "max_num_seqs", false, 1, 1000000, &s->max_num_seqs, file, p, err)) ||
+        (rc = get_int(o, "max_model_len", false, 1, 100000000, &s->max_model_len, file, p, err)))
         return rc;
     return CS_OK;
 }
@@ -51,113 +151,143 @@ static int parse_task(const cJSON *o, struct scenario_task *t, const char *file,
                                         "range_ratio", "turns", "think_time_s", "slo" };
     int rc;
     t->turns = 1;
-    if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, path, err)))
+    if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, path, err)) ||
+        (rc = get_str(o, "name", true, t->name, sizeof t->name, file, path, err)) ||
+        (rc = get_num(o, "share", true, 0.0, 1.0, &t->share, file, path, err)) ||
+        (rc = get_num(o, "input_tokens", true, 1, 1e7, &t->input_tokens, file, path, err)) ||
+        (rc = get_num(o, "output_tokens", true, 1, 1e6, &t->output_tokens, file, path, err)) ||
+        (rc = get_num(o, "range_ratio", false, 0, 0.99, &t->range_ratio, file, path, err)) ||
+        (rc = get_int(o, "turns", false, 1, 100, &t->turns, file, path, err)) ||
+        (rc = get_num(o, "think_time_s", false, 0, 86400, &t->think_time_s, file, path, err)))
         return rc;
-    const char *name = NULL;
-    if ((rc = json_get_string(o, "name", true, &name, file, path, err)))
+    return parse_slos(o, t->slos, &t->n_slos, file, path, err);
+}
+
+/* A relative trace path is tried from the working directory, then from
+ * the scenario file's folder. */
+static void resolve_trace(const char *file, const char *trace, char *out, size_t n)
+{
+    snprintf(out, n, "%s", trace);
+    if (trace[0] == '/' || access(trace, R_OK) == 0)
+        return;
+    const char *slash = strrchr(file, '/');
+    if (slash) {
+        char cand[512];
+        snprintf(cand, sizeof cand, "%.*s/%s", (int)(slash - file), file, trace);
+        if (access(cand, R_OK) == 0 && strlen(cand) < n)
+            memcpy(out, cand, strlen(cand) + 1);
+    }
+}
+
+static int parse_root(const cJSON *root, const char *file, struct scenario *s, struct cs_err *err)
+{
+    static const char *const top[] = { "name", "description", "server", "load", "employees",
+                                       "start_hour", "active_share", "requests_per_active_hour",
+                                       "burstiness", "user_think_time_s", "trace", "tasks",
+                                       "slo", "seed" };
+    int rc;
+    char mode[16] = "open", trace[256] = "";
+    if ((rc = json_check_keys(root, top, CS_ARRAY_LEN(top), file, "", err)) ||
+        (rc = get_str(root, "name", false, s->name, sizeof s->name, file, "", err)) ||
+        (rc = get_str(root, "description", false, s->description, sizeof s->description, file, "",
+                      err)) ||
+        (rc = get_str(root, "load", false, mode, sizeof mode, file, "", err)) ||
+        (rc = get_str(root, "trace", false, trace, sizeof trace, file, "", err)) ||
+        (rc = get_int(root, "employees", true, 1, 1000000, &s->employees, file, "", err)) ||
+        (rc = get_int(root, "start_hour", false, 0, 23, &s->start_hour, file, "", err)) ||
+        (rc = get_num(root, "burstiness", false, 1e-3, 1e3, &s->burstiness, file, "", err)) ||
+        (rc = get_num(root, "user_think_time_s", false, 0, 86400, &s->user_think_time_s, file, "",
+                      err)) ||
+        (rc = get_int(root, "seed", false, 0, 4294967295LL, &s->seed, file, "", err)))
         return rc;
-    snprintf(t->name, sizeof t->name, "%s", name);
-    if ((rc = json_get_number(o, "share", true, 0.0, 1.0, &t->share, file, path, err)) ||
-        (rc = json_get_number(o, "input_tokens", true, 1, 1e7, &t->input_tokens, file, path, err)) ||
-        (rc = json_get_number(o, "output_tokens", true, 1, 1e6, &t->output_tokens, file, path, err)) ||
-        (rc = json_get_number(o, "range_ratio", false, 0, 0.99, &t->range_ratio, file, path, err)) ||
-        (rc = json_get_int(o, "turns", false, 1, 100, &t->turns, file, path, err)) ||
-        (rc = json_get_number(o, "think_time_s", false, 0, 86400, &t->think_time_s, file, path, err)))
+    int m = -1;
+    for (int i = 0; i < SCEN_LOAD_COUNT; i++)
+        if (strcmp(mode, load_names[i]) == 0)
+            m = i;
+    if (m < 0) {
+        const char *near = str_nearest(mode, load_names, SCEN_LOAD_COUNT);
+        return cs_err_set(err, CS_EINPUT, "%s: .load: must be open, closed or trace (got \"%s\"%s%s%s)",
+                          file, mode, near ? "; did you mean '" : "", near ? near : "",
+                          near ? "'?" : "");
+    }
+    s->load = (enum scenario_load_mode)m;
+    if ((rc = get_num(root, "requests_per_active_hour", s->load == SCEN_OPEN, 1e-6, 1e5,
+                      &s->requests_per_active_hour, file, "", err)))
         return rc;
-    const cJSON *slos = cJSON_GetObjectItemCaseSensitive(o, "slo");
-    if (slos) {
-        if (!cJSON_IsArray(slos))
-            return cs_err_set(err, CS_EINPUT, "%s: %s.slo: must be an array of strings like \"p95_ttft_ms<=5000\"",
-                              file, path);
+    if (s->load == SCEN_TRACE && !trace[0])
+        return cs_err_set(err, CS_EINPUT, "%s: .trace: missing (\"load\": \"trace\" needs a CSV path)",
+                          file);
+    if (s->load != SCEN_TRACE && trace[0])
+        return cs_err_set(err, CS_EINPUT, "%s: .trace: only with \"load\": \"trace\" (got \"%s\")",
+                          file, mode);
+    if (trace[0])
+        resolve_trace(file, trace, s->trace, sizeof s->trace);
+    const cJSON *srv = cJSON_GetObjectItemCaseSensitive(root, "server");
+    if (srv && (rc = parse_server(srv, s, file, err)))
+        return rc;
+    const cJSON *hours = cJSON_GetObjectItemCaseSensitive(root, "active_share");
+    if (hours || s->load != SCEN_TRACE) {
+        if (!cJSON_IsArray(hours) || cJSON_GetArraySize(hours) < 1 ||
+            cJSON_GetArraySize(hours) > SCEN_MAX_HOURS)
+            return cs_err_set(err, CS_EINPUT,
+                              "%s: .active_share: must be an array of 1 to %d hourly shares (got %s)",
+                              file, SCEN_MAX_HOURS,
+                              !hours ? "nothing" : cJSON_IsArray(hours) ? "another length" : "no array");
         const cJSON *it;
-        cJSON_ArrayForEach(it, slos)
+        cJSON_ArrayForEach(it, hours)
         {
-            char where[600];
-            snprintf(where, sizeof where, "%s: %s.slo[%zu]", file, path, t->n_slos);
-            if (!cJSON_IsString(it))
-                return cs_err_set(err, CS_EINPUT, "%s: must be a string like \"p95_ttft_ms<=5000\"", where);
-            if (t->n_slos >= SLO_MAX)
-                return cs_err_set(err, CS_EINPUT, "%s: at most %d SLOs per task", where, SLO_MAX);
-            if ((rc = slo_parse(it->valuestring, &t->slos[t->n_slos], where, err))) {
-                err->code = CS_EINPUT;
-                return CS_EINPUT;
+            if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= 1)) {
+                char *txt = cJSON_PrintUnformatted(it);
+                rc = cs_err_set(err, CS_EINPUT,
+                                "%s: .active_share[%zu]: must be a share between 0 and 1 (got %.40s)",
+                                file, s->n_hours, txt ? txt : "?");
+                free(txt);
+                return rc;
             }
-            t->n_slos++;
+            s->active_share[s->n_hours++] = it->valuedouble;
         }
     }
-    return CS_OK;
+    const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(root, "tasks");
+    if (tasks || s->load != SCEN_TRACE) {
+        if (!cJSON_IsArray(tasks) || cJSON_GetArraySize(tasks) < 1)
+            return cs_err_set(err, CS_EINPUT, "%s: .tasks: must be a non-empty array (got %s)", file,
+                              !tasks ? "nothing" : cJSON_IsArray(tasks) ? "[]" : "no array");
+        if (cJSON_GetArraySize(tasks) > SCEN_MAX_TASKS)
+            return cs_err_set(err, CS_EINPUT, "%s: .tasks: at most %d task types (got %d)", file,
+                              SCEN_MAX_TASKS, cJSON_GetArraySize(tasks));
+        double share = 0;
+        const cJSON *it;
+        cJSON_ArrayForEach(it, tasks)
+        {
+            char path[32];
+            snprintf(path, sizeof path, ".tasks[%zu]", s->n_tasks);
+            if ((rc = parse_task(it, &s->tasks[s->n_tasks], file, path, err)))
+                return rc;
+            share += s->tasks[s->n_tasks].share;
+            s->n_tasks++;
+        }
+        /* 0.01: shares written with two decimals that round, as people do */
+        if (fabs(share - 1.0) > 0.01)
+            return cs_err_set(err, CS_EINPUT, "%s: .tasks: shares must add up to 1 (got %g)", file,
+                              share);
+    }
+    return parse_slos(root, s->slos, &s->n_slos, file, "", err);
 }
 
 int scenario_parse(const char *file, const char *text, struct scenario *s, struct cs_err *err)
 {
     cJSON *root;
+    memset(s, 0, sizeof *s);
     int rc = json_parse_text(file, text, strlen(text), &root, err);
     if (rc)
         return rc;
-    memset(s, 0, sizeof *s);
     snprintf(s->file, sizeof s->file, "%s", file);
     snprintf(s->model, sizeof s->model, "gemma-4-26b-a4b-it");
     snprintf(s->hardware, sizeof s->hardware, "gb10");
     s->burstiness = 1.0;
     s->start_hour = 9;
-    static const char *const top[] = { "name", "description", "server", "employees", "start_hour",
-                                       "active_share", "requests_per_active_hour", "burstiness",
-                                       "tasks", "seed" };
-    if ((rc = json_check_keys(root, top, CS_ARRAY_LEN(top), file, "", err)))
-        goto out;
-    if ((rc = get_str(root, "name", s->name, sizeof s->name, file, "", err)) ||
-        (rc = get_str(root, "description", s->description, sizeof s->description, file, "", err)) ||
-        (rc = json_get_int(root, "employees", true, 1, 1000000, &s->employees, file, "", err)) ||
-        (rc = json_get_int(root, "start_hour", false, 0, 23, &s->start_hour, file, "", err)) ||
-        (rc = json_get_number(root, "requests_per_active_hour", true, 1e-6, 1e5,
-                              &s->requests_per_active_hour, file, "", err)) ||
-        (rc = json_get_number(root, "burstiness", false, 1e-3, 1e3, &s->burstiness, file, "", err)) ||
-        (rc = json_get_int(root, "seed", false, 0, 4294967295LL, &s->seed, file, "", err)))
-        goto out;
-    const cJSON *srv = cJSON_GetObjectItemCaseSensitive(root, "server");
-    if (srv && (rc = parse_server(srv, s, file, err)))
-        goto out;
-    const cJSON *hours = cJSON_GetObjectItemCaseSensitive(root, "active_share");
-    if (!cJSON_IsArray(hours) || cJSON_GetArraySize(hours) < 1 ||
-        cJSON_GetArraySize(hours) > SCEN_MAX_HOURS) {
-        rc = cs_err_set(err, CS_EINPUT, "%s: .active_share: must be an array of 1 to %d hourly shares",
-                        file, SCEN_MAX_HOURS);
-        goto out;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, hours)
-    {
-        if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= 1)) {
-            rc = cs_err_set(err, CS_EINPUT, "%s: .active_share[%zu]: must be a share between 0 and 1",
-                            file, s->n_hours);
-            goto out;
-        }
-        s->active_share[s->n_hours++] = it->valuedouble;
-    }
-    const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(root, "tasks");
-    if (!cJSON_IsArray(tasks) || cJSON_GetArraySize(tasks) < 1) {
-        rc = cs_err_set(err, CS_EINPUT, "%s: .tasks: must be a non-empty array", file);
-        goto out;
-    }
-    double share = 0;
-    cJSON_ArrayForEach(it, tasks)
-    {
-        char path[32];
-        snprintf(path, sizeof path, ".tasks[%zu]", s->n_tasks);
-        if (s->n_tasks >= SCEN_MAX_TASKS) {
-            rc = cs_err_set(err, CS_EINPUT, "%s: .tasks: at most %d task types", file, SCEN_MAX_TASKS);
-            goto out;
-        }
-        if ((rc = parse_task(it, &s->tasks[s->n_tasks], file, path, err)))
-            goto out;
-        share += s->tasks[s->n_tasks].share;
-        s->n_tasks++;
-    }
-    if (fabs(share - 1.0) > 0.01) {
-        rc = cs_err_set(err, CS_EINPUT, "%s: .tasks: shares must add up to 1 (got %g)", file, share);
-        goto out;
-    }
-out:
+    s->user_think_time_s = 600; /* ten minutes between conversations */
+    rc = parse_root(root, file, s, err);
     cJSON_Delete(root);
     return rc;
 }
@@ -165,11 +295,12 @@ out:
 int scenario_load(const char *name, struct scenario *out, struct cs_err *err)
 {
     char path[160];
-    snprintf(path, sizeof path, "scenarios/%s%s", name, strstr(name, ".json") ? "" : ".json");
+    snprintf(path, sizeof path, "scenarios/%.120s%s", name, strstr(name, ".json") ? "" : ".json");
+    bool bare = !strchr(name, '/') && !strstr(name, ".json");
     const struct embedded_file *f = strchr(name, '/') ? NULL : embedded_find(path);
-    if (f)
+    if (f && (bare || access(name, R_OK) != 0))
         return scenario_parse(path, f->text, out, err);
-    if (!strchr(name, '/') && !strstr(name, ".json")) {
+    if (bare && access(name, R_OK) != 0) {
         const char *cands[32];
         char stems[32][64];
         size_t n = 0;
@@ -183,8 +314,8 @@ int scenario_load(const char *name, struct scenario *out, struct cs_err *err)
             }
         const char *near = str_nearest(name, cands, n);
         return cs_err_set(err, CS_EINPUT, "unknown scenario '%s'%s%s%s", name,
-                          near ? " (did you mean '" : " (see 'capsim list scenarios')", near ? near : "",
-                          near ? "'?)" : "");
+                          near ? " (did you mean '" : " (see 'capsim list scenarios')",
+                          near ? near : "", near ? "'?)" : "");
     }
     char *text;
     int rc = json_read_file(name, &text, NULL, err);
@@ -197,8 +328,21 @@ int scenario_load(const char *name, struct scenario *out, struct cs_err *err)
 
 double scenario_task_max_context(const struct scenario_task *t)
 {
+    /* the last turn: first prompt, follow-ups and every reply so far, each
+     * at the top of its length range (office.c draws ceil(mean*(1+r))) */
     double hi = 1.0 + t->range_ratio;
-    return (t->input_tokens * hi + t->output_tokens * hi) * (double)t->turns;
+    double turns = (double)t->turns;
+    return ceil(t->input_tokens * hi) +
+           (turns - 1) * ceil(t->input_tokens * SCEN_FOLLOWUP_SHARE * hi) +
+           turns * ceil(t->output_tokens * hi);
+}
+
+double scenario_max_context(const struct scenario *s)
+{
+    double m = 0;
+    for (size_t k = 0; k < s->n_tasks; k++)
+        m = fmax(m, scenario_task_max_context(&s->tasks[k]));
+    return m;
 }
 
 int scenario_check_context(const struct scenario *s, uint32_t max_model_len, struct cs_err *err)
@@ -207,9 +351,9 @@ int scenario_check_context(const struct scenario *s, uint32_t max_model_len, str
         double ctx = scenario_task_max_context(&s->tasks[k]);
         if (ctx > max_model_len)
             return cs_err_set(err, CS_EINPUT,
-                              "%s: .tasks[%zu]: '%s' reaches %.0f tokens of context, more than "
-                              "max_model_len %u",
-                              s->file, k, s->tasks[k].name, ctx, max_model_len);
+                              "%s: .tasks[%zu]: context longer than max_model_len %u (got %.0f "
+                              "tokens for '%s')",
+                              s->file, k, max_model_len, ctx, s->tasks[k].name);
     }
     return CS_OK;
 }

@@ -2,8 +2,20 @@
  * scenario.h - an office described the way its owner thinks of it:
  * employees, the share of them active in each working hour, a mix of task
  * types (chat, RAG, long-context analysis, agents, multi-turn
- * conversations with think time), SLOs per task type, and the server.
- * docs/scenarios.md is the schema reference.
+ * conversations with think time), SLOs per task type and overall, and the
+ * server. docs/scenarios.md is the schema reference.
+ *
+ * Three ways to load the server, all from the same file:
+ *  - open:   conversations arrive as a gamma process whose rate follows
+ *            the active share hour by hour (a time-varying rate);
+ *  - closed: each active employee is a user in a loop: a conversation,
+ *            then user_think_time_s, then the next;
+ *  - trace:  a recorded trace CSV replayed; `employees` is the office the
+ *            trace stands for, and more employees compress its clock.
+ *
+ * Invariant after a successful load: every number is in range, task
+ * shares add up to 1 (within 0.01), names are plain [A-Za-z0-9 ._:/+-]
+ * (safe to print in JSON unescaped).
  *
  * Ownership: scenario_load() fills a caller-owned struct scenario; strings
  * in it are copies (no cJSON tree survives the load).
@@ -21,9 +33,11 @@
 #define SCEN_MAX_TASKS 16
 #define SCEN_MAX_HOURS 24
 
+enum scenario_load_mode { SCEN_OPEN, SCEN_CLOSED, SCEN_TRACE, SCEN_LOAD_COUNT };
+
 struct scenario_task {
     char name[48];
-    double share;                /* of an active employee's requests */
+    double share;                /* of conversations */
     double input_tokens;         /* mean prompt of the first turn */
     double output_tokens;        /* mean reply */
     double range_ratio;          /* lengths uniform in mean*(1-r)..mean*(1+r) */
@@ -45,26 +59,40 @@ struct scenario {
     int64_t max_num_batched_tokens, max_num_seqs, max_model_len;
     char hardware[32];
     /* office */
+    enum scenario_load_mode load;
     int64_t employees;
     int64_t start_hour;          /* clock hour of active_share[0] */
     double active_share[SCEN_MAX_HOURS];
     size_t n_hours;
-    double requests_per_active_hour;  /* per active employee, all tasks */
-    double burstiness;           /* gamma shape of arrivals; 1 = Poisson */
+    double requests_per_active_hour;  /* open: conversations per active employee */
+    double burstiness;           /* open: gamma shape of arrivals; 1 = Poisson */
+    double user_think_time_s;    /* closed: mean pause between conversations */
+    char trace[256];             /* trace: CSV path as resolved at load */
     struct scenario_task tasks[SCEN_MAX_TASKS];
     size_t n_tasks;
+    struct slo slos[SLO_MAX];    /* over all requests */
+    size_t n_slos;
     int64_t seed;
 };
 
 /* Load a scenario file, or a built-in preset by name ("office-25"). */
 int scenario_load(const char *name_or_path, struct scenario *out, struct cs_err *err);
+/* Parse text; `file` names it in messages and locates a relative trace. */
 int scenario_parse(const char *file, const char *text, struct scenario *out, struct cs_err *err);
 
 /* Every task's longest context must fit max_model_len; else an error
  * naming the task ("FILE: .tasks[2]: ..."). */
 int scenario_check_context(const struct scenario *s, uint32_t max_model_len, struct cs_err *err);
 
-/* The longest prompt a task can reach (last turn), for memory checks. */
+/* The longest context a task can reach (prompt + reply of its last turn). */
 double scenario_task_max_context(const struct scenario_task *t);
+/* The longest over all tasks (for a trace: what the scenario's tasks say). */
+double scenario_max_context(const struct scenario *s);
+
+/* Turns after the first add this share of the first prompt (the user's
+ * follow-up), on top of the conversation so far. */
+#define SCEN_FOLLOWUP_SHARE 0.25
+
+const char *scenario_load_name(enum scenario_load_mode m);
 
 #endif /* CAPSIM_SCENARIOS_SCENARIO_H */

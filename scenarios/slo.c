@@ -69,3 +69,12 @@ bool slo_met(const struct slo *s, double v)
 {
     return s->strict ? v < s->limit_ms : v <= s->limit_ms;
 }
+
+void slo_label(const struct slo *s, char *buf, size_t n)
+{
+    static const char *const upper[] = { "TTFT", "TPOT", "ITL", "E2EL" };
+    if (s->percentile > 0)
+        snprintf(buf, n, "p%g %s", s->percentile, upper[s->metric]);
+    else
+        snprintf(buf, n, "mean %s", upper[s->metric]);
+}

@@ -6,6 +6,7 @@
 #define CAPSIM_SCENARIOS_SLO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/err.h"
 
@@ -25,5 +26,7 @@ struct slo {
 int slo_parse(const char *s, struct slo *out, const char *where, struct cs_err *err);
 bool slo_met(const struct slo *s, double value_ms);
 const char *slo_metric_name(enum slo_metric m);
+/* "p95 TTFT", "mean TPOT": the measured quantity, for tables. */
+void slo_label(const struct slo *s, char *buf, size_t n);
 
 #endif /* CAPSIM_SCENARIOS_SLO_H */

@@ -1,88 +1,156 @@
 #!/bin/sh
 # Regenerate docs/guide.md and its pictures from the current build: every
 # number in the guide is printed by ./capsim when this runs.
+# Usage: sh scripts/make_guide.sh [CAPSIM]   (default ./capsim)
 set -e
-cd "$(dirname "$0")/.."
+[ -f Makefile ] || cd "$(dirname "$0")/.."
+CAPSIM=${1:-./capsim}
+CAPSIM="$(cd "$(dirname "$CAPSIM")" && pwd)/$(basename "$CAPSIM")"
 M=gemma-4-26b-a4b-it
-run() { echo '```'; echo "\$ ./capsim $*"; eval "./capsim $*" 2>&1; echo '```'; }
+SRV="--model $M --kv-cache-dtype fp8 --max-num-batched-tokens 8192"
+run() { echo '```'; echo "\$ capsim $*"; eval "$CAPSIM $*" 2>&1; echo '```'; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 {
 cat <<'T'
 # Sizing a DGX Spark with capsim: three questions
 
-All output below was produced by `scripts/make_guide.sh` with the built-in
-GB10 profile (fitted on real DGX Spark runs; data: Django de Vreng, DGX
-Spark benchmark runs, CC-BY-4.0). The model is Gemma 4 26B-A4B, a
-mixture-of-experts with 3.8B active parameters. Numbers are simulated:
-`docs/validation.md` says how far such predictions were from measurements.
+Three questions people ask before buying or configuring a DGX Spark (GB10)
+for an office, answered for Gemma 4 26B-A4B (a mixture-of-experts with 3.8B
+active parameters) with the commands a new user would type. Every block
+below is the real output of the command above it, produced by
+`scripts/make_guide.sh`; the pictures are written by the same commands'
+`--plot`. The GB10 profile is fitted on real DGX Spark runs (data: Django
+de Vreng, DGX Spark benchmark runs, CC-BY-4.0). The numbers are
+simulated, not measured.
+
+The built-in scenarios (`capsim list scenarios`, schema in
+`docs/scenarios.md`) run the checkpoint as published (BF16 weights) with
+an FP8 KV cache and vLLM's `--max-num-batched-tokens 8192`; question 3 asks
+whether quantized weights do better.
 
 ## First: what fits in memory
 
 T
-run memory --model $M --precision nvfp4 --kv-cache-dtype fp8 --max-num-batched-tokens 8192
+run memory $SRV
 cat <<'T'
 
 ## 1. How many users at 25k tokens of context?
 
 Each user sends a 25,000-token prompt (a long document, a big code file)
 and gets 256 tokens back; the objective is a p95 time to first token of
-10 s.
+10 s. `capsim users` answers twice: how many may press Enter at the same
+moment (a burst, as llama-benchy's `--concurrency` sends it), and how many
+active users the box carries when each reads the answer for a minute on average
+before asking again. Its last line says which resource runs out first.
 
 T
-run users --model $M --precision nvfp4 --kv-cache-dtype fp8 --max-num-batched-tokens 8192 --context 25000 --output 256 --slo "'p95_ttft_ms<=10000'"
+run users $SRV --context 25000 --output 256 --slo "'p95_ttft_ms<=10000'" --plot docs/img/users-25k.png
 cat <<'T'
 
-Memory is not the limit: the KV cache holds dozens of such requests. The
-prefill is: each 25k prompt takes seconds of GPU time, and requests that
-arrive together queue behind each other's prompts. With an FP8 KV cache and
-NVFP4 weights the box carries the active users shown above when each reads
-for a minute between questions.
+![p95 TTFT against users, at the same moment and with think time](img/users-25k.png)
+
+The KV cache is not what limits here: it holds far more 25k-token
+requests than the objective allows. Prefill is. One 25k prompt takes
+seconds of GPU time on its own, and prompts that arrive together are
+prefilled one after another (chunked prefill shares the token budget),
+so each user in a burst waits for the prompts ahead of theirs. Relaxing the
+objective, or giving users more time between questions, moves the answer:
+
+T
+run users $SRV --context 25000 --output 256 --slo "'p95_ttft_ms<=30000'" --think-time 120
+cat <<'T'
 
 ## 2. TTFT and TPOT on a busy Monday morning
 
-The `monday-peak` preset: 25 employees, everyone active at 9:00, bursty
-arrivals, a mix of chat, RAG at 8k, long-context analysis at 25k, coding
-agents and multi-turn conversations.
+The `monday-peak` preset: 25 employees, all at their desks at 9:00 and
+catching up, bursty arrivals, a mix of chat, RAG over 8k of documents,
+long-context analysis at 25k, coding agents and multi-turn conversations
+whose context grows turn by turn. Each task type has its own objectives.
 
 T
 run run monday-peak --plot docs/img/monday-timeline.png
 cat <<'T'
 
-![queue and batch over the morning](img/monday-timeline.png)
+![queue, batch and KV cache over the morning](img/monday-timeline.png)
 
-How many employees could this office grow to before chat's p95 TTFT passes
-5 s? Bisection over the number of employees, same random stream at every
-size, three seeds:
+The same day as latency distributions (`--plot-kind cdf`):
 
+```
+$ capsim run monday-peak --plot-kind cdf --plot docs/img/monday-cdf.png > /dev/null
+```
 T
-run capacity --scenario office-25 --slo "'p95_ttft_ms<=5000'" --plot docs/img/capacity.png
+$CAPSIM run monday-peak --plot-kind cdf --plot docs/img/monday-cdf.png > /dev/null
 cat <<'T'
 
-![p95 TTFT against employees](img/capacity.png)
+![TTFT and E2EL CDF](img/monday-cdf.png)
+
+How many employees can a normal day (`office-25`) carry with every task
+type inside its objectives? `capsim capacity` bisects on the number of
+employees, with the same conversations at every size (common random
+numbers), and repeats over seeds for an interval. The binding column says
+which objective is closest to, or past, its limit at each size.
+
+T
+run capacity --scenario office-25 --seeds 5 --plot docs/img/capacity.png
+cat <<'T'
+
+![TTFT and TPOT against employees](img/capacity.png)
 
 ## 3. BF16, FP8 or NVFP4?
 
-Same office, same seed, three precisions. On GB10, vLLM 0.26 runs FP8 and
-NVFP4 weights through Marlin (weights dequantized to BF16 in registers):
-decode reads fewer bytes, prefill computes at the BF16 rate minus the
-dequantization cost.
+Same office, same seed, three weight precisions (the KV cache stays FP8).
+Smaller weights leave more memory to the KV cache and make each decode
+step read fewer bytes; how fast the quantized kernels compute on GB10 is
+in the fitted profile. The chart shows each quantity relative to BF16.
 
 T
 run compare --model $M --precisions bf16,fp8,nvfp4 --scenario office-25 --plot docs/img/compare.png
 cat <<'T'
 
-![p95 TTFT and TPOT per precision](img/compare.png)
+![each precision relative to BF16](img/compare.png)
 
-## Reproducing a benchmark
+## Your own office
 
-A `vllm bench serve` command copied from a benchmark log runs unchanged
-(server-only flags are ignored with a warning) and prints vLLM's block:
+A scenario is a small JSON file (`docs/scenarios.md`). Here, 40 people
+who each keep a conversation going (closed loop: ask, read, ask again
+after about five minutes), with an overall objective on top of the
+per-task ones:
 
 T
-run serve --model google/gemma-4-26B-A4B-it --kv-cache-dtype fp8 --max-num-batched-tokens 8192 --dataset-name random --random-input-len 4000 --random-output-len 500 --random-range-ratio 0.9 --num-prompts 200 --request-rate 0.3 --burstiness 0.7 --seed 42 --metric-percentiles 50,90,95,99 --backend openai-chat
+cat > "$tmp/my-office.json" <<'J'
+{
+  "name": "my-office",
+  "load": "closed",
+  "employees": 40,
+  "active_share": [0.5, 0.9, 0.9, 0.6],
+  "user_think_time_s": 300,
+  "tasks": [
+    { "name": "chat", "share": 0.7, "input_tokens": 1000, "output_tokens": 300,
+      "range_ratio": 0.5, "slo": ["p95_ttft_ms<=2000"] },
+    { "name": "rag-8k", "share": 0.3, "input_tokens": 8000, "output_tokens": 400,
+      "turns": 3, "think_time_s": 30, "slo": ["p95_ttft_ms<=6000"] }
+  ],
+  "slo": ["p95_tpot_ms<=100"]
+}
+J
+echo '```'
+echo '$ cat my-office.json'
+cat "$tmp/my-office.json"
+echo '```'
+echo
+(cd "$tmp" && run run my-office.json) | sed "s|$tmp/||g"
 cat <<'T'
 
-The arena's measured run of the same command (gemma-4-26b-a4b-it/bf16,
-07-office-baseline) reported p50 / p95 / p99 TTFT of 1433 / 3112 / 3812 ms
-and p50 TPOT of 198 ms; `capsim validate` compares every such case.
+How many such people fit, with every objective met?
+
 T
-} > docs/guide.md
+(cd "$tmp" && run capacity my-office.json --seeds 3) | sed "s|$tmp/||g"
+cat <<'T'
+
+Every command takes `--json` for scripts, `--plot FILE.png|FILE.svg` for a
+picture (gnuplot), and `--plot-script FILE` for the gnuplot script with
+its data.
+T
+} > "$tmp/guide.md"
+mv "$tmp/guide.md" docs/guide.md
