@@ -148,27 +148,16 @@ int cmd_capacity(int argc, char **argv)
     struct scenario s;
     if (scenario_load(scen_name, &s, &err))
         return cli_fail("capacity", &err);
-    if (model)
-        snprintf(s.model, sizeof s.model, "%s", model);
-    if (precision)
-        snprintf(s.precision, sizeof s.precision, "%s", precision);
-    if (kv)
-        snprintf(s.kv_cache_dtype, sizeof s.kv_cache_dtype, "%s", kv);
     if (slo_text.n) { /* the command line's SLOs replace the scenario's */
         for (size_t k = 0; k < s.n_tasks; k++)
             s.tasks[k].n_slos = 0;
         memcpy(s.slos, slos, sizeof slos);
         s.n_slos = slo_text.n;
     }
-    struct deploy_args da;
-    office_deploy_args(&s, &da);
+    struct office_overrides ov = { model, precision, kv };
     struct deploy *d;
-    if (deploy_new(&da, &d, &err))
+    if (office_deploy(&s, &ov, &d, &err))
         return cli_fail("capacity", &err);
-    if (scenario_check_context(&s, d->cfg.max_model_len, &err)) {
-        deploy_free(d);
-        return cli_fail("capacity", &err);
-    }
     int64_t first = seed0 >= 0 ? seed0 : s.seed;
     double best[MAX_SEEDS];
     struct cap_ctx c0 = { .n_pts = 0 }; /* the first seed's curve and points */

@@ -184,23 +184,12 @@ int cmd_run(int argc, char **argv)
     struct scenario s;
     if (scenario_load(scen_name ? scen_name : "office-25", &s, &err))
         return cli_fail("run", &err);
-    if (model)
-        snprintf(s.model, sizeof s.model, "%s", model);
-    if (precision)
-        snprintf(s.precision, sizeof s.precision, "%s", precision);
-    if (kv)
-        snprintf(s.kv_cache_dtype, sizeof s.kv_cache_dtype, "%s", kv);
     if (seed >= 0)
         s.seed = seed;
-    struct deploy_args da;
-    office_deploy_args(&s, &da);
+    struct office_overrides ov = { model, precision, kv };
     struct deploy *d;
-    if (deploy_new(&da, &d, &err))
+    if (office_deploy(&s, &ov, &d, &err))
         return cli_fail("run", &err);
-    if (scenario_check_context(&s, d->cfg.max_model_len, &err)) {
-        deploy_free(d);
-        return cli_fail("run", &err);
-    }
     struct office_result r;
     if (office_run(&s, d, employees, s.seed, &r, &err)) {
         deploy_free(d);

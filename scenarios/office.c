@@ -487,3 +487,24 @@ void office_binding(const struct scenario *s, const struct office_result *r, cha
         snprintf(buf, n, "rejected (%lld requests cannot fit the KV cache or max_model_len)",
                  (long long)r->rejected);
 }
+
+int office_deploy(struct scenario *s, const struct office_overrides *o, struct deploy **d,
+                  struct cs_err *err)
+{
+    if (o->model)
+        snprintf(s->model, sizeof s->model, "%s", o->model);
+    if (o->precision)
+        snprintf(s->precision, sizeof s->precision, "%s", o->precision);
+    if (o->kv_cache_dtype)
+        snprintf(s->kv_cache_dtype, sizeof s->kv_cache_dtype, "%s", o->kv_cache_dtype);
+    struct deploy_args da;
+    office_deploy_args(s, &da);
+    int rc = deploy_new(&da, d, err);
+    if (rc)
+        return rc;
+    if ((rc = scenario_check_context(s, (*d)->cfg.max_model_len, err))) {
+        deploy_free(*d);
+        *d = NULL;
+    }
+    return rc;
+}

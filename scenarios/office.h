@@ -74,6 +74,17 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
                struct office_result *out, struct cs_err *err);
 void office_result_release(struct office_result *r);
 
+/* Command-line overrides of a scenario's server section (NULL: keep). */
+struct office_overrides {
+    const char *model, *precision, *kv_cache_dtype;
+};
+
+/* Apply the overrides to s, build its engine into *d and check that every
+ * task's longest context fits max_model_len. On failure nothing is left
+ * allocated. You free *d with deploy_free(). */
+int office_deploy(struct scenario *s, const struct office_overrides *o, struct deploy **d,
+                  struct cs_err *err);
+
 /* Deploy arguments for the scenario's server section. */
 void office_deploy_args(const struct scenario *s, struct deploy_args *a);
 
