@@ -56,6 +56,7 @@ int cmd_memory(int argc, char **argv)
                r->weights_bytes / gib, r->kv_cache_bytes / gib, (long long)r->kv_cache_tokens);
         printf("  \"block_size\": %u,\n  \"num_gpu_blocks\": %lld,\n  \"max_model_len\": %u,\n",
                r->layout.block_size, (long long)r->layout.n_blocks, r->max_model_len);
+        printf("  \"max_model_len_assumed\": %s,\n", r->max_model_len_assumed ? "true" : "false");
         printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f\n}\n",
                r->max_concurrency, r->activation_bytes / gib, r->requested_bytes / gib);
     } else {
@@ -69,6 +70,9 @@ int cmd_memory(int argc, char **argv)
         printf("(block size %u tokens, %lld blocks; %.2f GiB requested of %.2f GiB)\n",
                r->layout.block_size, (long long)r->layout.n_blocks, r->requested_bytes / gib,
                r->total_bytes / gib);
+        if (r->max_model_len_assumed)
+            printf("(config.json gives no max_position_embeddings: vLLM assumes %u; set "
+                   "--max-model-len)\n", r->max_model_len);
     }
     deploy_free(d);
     return 0;

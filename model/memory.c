@@ -30,8 +30,11 @@ int memory_account(const struct model *m, const struct memory_args *a,
         return cs_err_set(err, CS_EUSAGE, "--gpu-memory-utilization: must be in (0, 1] (got %g)",
                           a->gpu_memory_utilization);
     uint32_t max_len = a->max_model_len ? a->max_model_len : m->max_pos;
-    if (max_len == 0)
-        return cs_err_set(err, CS_EUSAGE, "--max-model-len: the model does not say its maximum; give one");
+    if (max_len == 0) {
+        /* no maximum in config.json: vLLM takes any --max-model-len, else 2048 */
+        max_len = MEMORY_DEFAULT_MAX_MODEL_LEN;
+        r->max_model_len_assumed = true;
+    }
     if (m->max_pos && max_len > m->max_pos)
         return cs_err_set(err, CS_EUSAGE,
                           "--max-model-len: %u exceeds the model's max_position_embeddings %u",

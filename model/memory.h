@@ -46,8 +46,14 @@ struct memory_report {
     struct kv_layout layout;
     int64_t kv_cache_tokens;     /* "GPU KV cache size: N tokens" */
     uint32_t max_model_len;
+    bool max_model_len_assumed;  /* the model gives no maximum and no --max-model-len: vLLM's 2048 */
     double max_concurrency;      /* for max_model_len tokens per request */
 };
+
+/* vLLM's max_model_len when config.json names no maximum length and the
+ * user gives none (ModelConfig._get_and_verify_max_len: "Assuming the
+ * model's maximum length is 2048"). */
+#define MEMORY_DEFAULT_MAX_MODEL_LEN 2048u
 
 int memory_account(const struct model *m, const struct memory_args *a,
                    const struct profile *p, struct memory_report *out, struct cs_err *err);

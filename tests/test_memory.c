@@ -190,6 +190,27 @@ static void test_bad_memory_settings(void **state)
     model_free(m);
 }
 
+/* nemotron-3-nano-4b's config names no max_position_embeddings: vLLM
+ * assumes 2048 unless --max-model-len says otherwise, and then takes any
+ * length (ModelConfig._get_and_verify_max_len). */
+static void test_unknown_maximum_assumes_2048(void **state)
+{
+    (void)state;
+    struct profile p = gb10_like();
+    struct memory_args a = args(DTYPE_BF16, KV_DTYPE_FP8, 0);
+    struct memory_report r = account("nemotron-3-nano-4b", &a, &p);
+    assert_int_equal(r.max_model_len, 2048);
+    assert_true(r.max_model_len_assumed);
+    /* one block of 1952 tokens is short of 2048: 2 blocks in the attention
+     * group + 1 in each of ceil(21 Mamba / 4 attention) = 6 state groups */
+    assert_int_equal(r.layout.block_size, 1952);
+    assert_close(r.max_concurrency, (double)r.layout.n_blocks / 8.0, 0, 1e-9);
+    a.max_model_len = 1000000;
+    r = account("nemotron-3-nano-4b", &a, &p);
+    assert_int_equal(r.max_model_len, 1000000);
+    assert_false(r.max_model_len_assumed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_mtp_drafter_bytes),
         cmocka_unit_test(test_boot_logs_end_to_end),
         cmocka_unit_test(test_bad_memory_settings),
+        cmocka_unit_test(test_unknown_maximum_assumes_2048),
     };
     return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
 }
