@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+#include "common/err.h"
+
 /* ---------------------------------------------------------------- MT19937 */
 
 #define MT_N 624
@@ -80,21 +82,26 @@ double np_legacy_gauss(struct np_mt19937 *s)
     return f * x2;
 }
 
-static double legacy_exponential(struct np_mt19937 *s)
+double np_legacy_standard_exponential(struct np_mt19937 *s)
 {
     return -log(1.0 - np_random_sample(s));
+}
+
+double np_legacy_gamma(struct np_mt19937 *s, double shape, double scale)
+{
+    return scale * np_legacy_standard_gamma(s, shape);
 }
 
 double np_legacy_standard_gamma(struct np_mt19937 *s, double shape)
 {
     if (shape == 1.0)
-        return legacy_exponential(s);
+        return np_legacy_standard_exponential(s);
     if (shape == 0.0)
         return 0.0;
     if (shape < 1.0) {
         for (;;) {
             double u = np_random_sample(s);
-            double v = legacy_exponential(s);
+            double v = np_legacy_standard_exponential(s);
             if (u <= 1.0 - shape) {
                 double x = pow(u, 1.0 / shape);
                 if (x <= v)
@@ -246,6 +253,7 @@ static uint64_t bounded_lemire64(struct np_pcg64 *g, uint64_t rng)
 
 int64_t np_integers(struct np_pcg64 *g, int64_t low, int64_t high)
 {
+    CS_ASSERT(high > low);
     uint64_t rng = (uint64_t)(high - 1) - (uint64_t)low; /* inclusive range */
     if (rng == 0)
         return low;

@@ -9,7 +9,8 @@
  *  - np.random.default_rng(S).integers(lo, hi): PCG64 seeded through
  *    SeedSequence, with numpy's bounded-integer method (Lemire's, on
  *    buffered 32-bit halves when the range fits in 32 bits).
- * Checked bit for bit against numpy 1.24 (tests/data/nprng_golden.txt).
+ * Checked bit for bit against numpy 1.24 (tests/data/nprng_golden.txt,
+ * printed by scripts/gen_nprng_golden.py).
  *
  * Ownership: plain structs, caller-owned, no allocation.
  */
@@ -29,8 +30,13 @@ struct np_mt19937 {
 void np_mt19937_seed(struct np_mt19937 *s, uint32_t seed);
 uint32_t np_mt19937_next32(struct np_mt19937 *s);
 double np_random_sample(struct np_mt19937 *s);
+/* RandomState.standard_normal(): polar Box-Muller, second value cached. */
 double np_legacy_gauss(struct np_mt19937 *s);
+/* RandomState.standard_exponential(): -log(1 - U). */
+double np_legacy_standard_exponential(struct np_mt19937 *s);
 double np_legacy_standard_gamma(struct np_mt19937 *s, double shape);
+/* RandomState.gamma(shape, scale) = scale * standard_gamma(shape). */
+double np_legacy_gamma(struct np_mt19937 *s, double shape, double scale);
 
 struct np_pcg64 {
     unsigned __int128 state, inc;

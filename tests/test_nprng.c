@@ -2,57 +2,107 @@
  * test_nprng.c - numpy's streams reproduced bit for bit. Expected values
  * come from numpy 1.24 itself (scripts/gen_nprng_golden.py ->
  * tests/data/nprng_golden.txt); numpy is not needed to run this test.
+ * Doubles are compared with ==: the golden file holds repr() text, which
+ * strtod turns back into the exact double numpy produced.
  */
 #include "cs_test.h"
 
 #include "client/nprng.h"
 
-/* Value `idx` of `key` in the golden file, as text. */
-static int golden(const char *key, int idx, char *out, size_t n)
+#define GOLDEN_PATH "tests/data/nprng_golden.txt"
+
+struct golden_row {
+    char key[64];
+    int idx;
+    char val[40];
+};
+
+static struct golden_row *g_rows;
+static size_t g_n;
+
+static int golden_setup(void **state)
 {
-    FILE *f = fopen("tests/data/nprng_golden.txt", "r");
+    (void)state;
+    FILE *f = fopen(GOLDEN_PATH, "r");
     if (!f)
-        return 0;
-    char k[64], v[64];
-    int i, found = 0;
-    while (fscanf(f, "%63s %d %63s", k, &i, v) == 3)
-        if (strcmp(k, key) == 0 && i == idx) {
-            snprintf(out, n, "%s", v);
-            found = 1;
-            break;
-        }
+        return -1;
+    size_t cap = 1024;
+    g_rows = malloc(cap * sizeof *g_rows);
+    struct golden_row r;
+    while (fscanf(f, "%63s %d %39s", r.key, &r.idx, r.val) == 3) {
+        if (g_n == cap)
+            g_rows = realloc(g_rows, (cap *= 2) * sizeof *g_rows);
+        g_rows[g_n++] = r;
+    }
     fclose(f);
-    return found;
+    return g_n > 0 ? 0 : -1;
+}
+
+static int golden_teardown(void **state)
+{
+    (void)state;
+    free(g_rows);
+    return 0;
+}
+
+static const char *golden(const char *key, int idx)
+{
+    for (size_t i = 0; i < g_n; i++)
+        if (g_rows[i].idx == idx && strcmp(g_rows[i].key, key) == 0)
+            return g_rows[i].val;
+    fail_msg("no golden value %s %d in " GOLDEN_PATH, key, idx);
+    return NULL;
 }
 
 static double golden_double(const char *key, int idx)
 {
-    char v[64];
-    if (!golden(key, idx, v, sizeof v))
-        fail_msg("no golden value %s %d", key, idx);
-    return strtod(v, NULL);
+    return strtod(golden(key, idx), NULL);
 }
 
 static long long golden_int(const char *key, int idx)
 {
-    char v[64];
-    if (!golden(key, idx, v, sizeof v))
-        fail_msg("no golden value %s %d", key, idx);
-    return strtoll(v, NULL, 10);
+    return strtoll(golden(key, idx), NULL, 10);
 }
+
+#define assert_bits_equal(got, want)                                                \
+    do {                                                                            \
+        double g2_ = (got), w2_ = (want);                                           \
+        if (g2_ != w2_)                                                             \
+            fail_msg("%s = %.17g, numpy gives %.17g", #got, g2_, w2_);              \
+    } while (0)
 
 static void test_random_sample_matches_numpy(void **state)
 {
     (void)state;
-    const uint32_t seeds[] = { 0, 42 };
-    for (int s = 0; s < 2; s++) {
-        struct np_mt19937 m;
+    /* well-known anchors, independent of the golden file */
+    struct np_mt19937 m;
+    np_mt19937_seed(&m, 0);
+    assert_bits_equal(np_random_sample(&m), 0.5488135039273248);
+    np_mt19937_seed(&m, 42);
+    assert_bits_equal(np_random_sample(&m), 0.3745401188473625);
+
+    const uint32_t seeds[] = { 0, 42, 4294967295U };
+    for (int s = 0; s < 3; s++) {
         np_mt19937_seed(&m, seeds[s]);
         char key[64];
         snprintf(key, sizeof key, "random_sample_%u", seeds[s]);
         for (int i = 0; i < 8; i++)
-            assert_true(np_random_sample(&m) == golden_double(key, i));
+            assert_bits_equal(np_random_sample(&m), golden_double(key, i));
     }
+}
+
+static void test_legacy_normal_and_exponential(void **state)
+{
+    (void)state;
+    struct np_mt19937 m;
+    np_mt19937_seed(&m, 42);
+    /* five values: the cached second Gaussian is used twice */
+    for (int i = 0; i < 5; i++)
+        assert_bits_equal(np_legacy_gauss(&m), golden_double("standard_normal_42", i));
+    np_mt19937_seed(&m, 42);
+    for (int i = 0; i < 5; i++)
+        assert_bits_equal(np_legacy_standard_exponential(&m),
+                          golden_double("standard_exponential_42", i));
 }
 
 static void test_gamma_matches_numpy_for_each_shape_branch(void **state)
@@ -65,7 +115,34 @@ static void test_gamma_matches_numpy_for_each_shape_branch(void **state)
         struct np_mt19937 m;
         np_mt19937_seed(&m, 42);
         for (int i = 0; i < 8; i++)
-            assert_true(1.3 * np_legacy_standard_gamma(&m, shapes[s]) == golden_double(keys[s], i));
+            assert_bits_equal(np_legacy_gamma(&m, shapes[s], 1.3), golden_double(keys[s], i));
+    }
+}
+
+static void test_gamma_stays_in_step_over_long_runs(void **state)
+{
+    (void)state;
+    /* value 2999 only matches if every rejection and cached Gaussian
+     * before it was consumed as numpy consumes them */
+    const double shapes[] = { 0.3, 0.7, 2.5 };
+    const char *keys[] = { "gamma_0.3_seed_7_long", "gamma_0.7_seed_7_long",
+                           "gamma_2.5_seed_7_long" };
+    for (int s = 0; s < 3; s++) {
+        struct np_mt19937 m;
+        np_mt19937_seed(&m, 7);
+        for (int i = 0; i < 3000; i++) {
+            double x = np_legacy_gamma(&m, shapes[s], 1.0);
+            if (i == 0 || i == 1 || i == 1000 || i == 2999)
+                assert_bits_equal(x, golden_double(keys[s], i));
+        }
+    }
+    /* alternating shapes on one state, as scalar calls */
+    struct np_mt19937 m;
+    np_mt19937_seed(&m, 3);
+    for (int i = 0; i < 50; i++) {
+        double x = np_legacy_gamma(&m, i % 2 ? 2.5 : 0.7, 1.0);
+        if (i <= 1 || i >= 48)
+            assert_bits_equal(x, golden_double("gamma_mixed_seed_3", i));
     }
 }
 
@@ -83,25 +160,52 @@ static void test_integers_match_default_rng(void **state)
         assert_int_equal(np_integers(&g, 0, 1LL << 40), golden_int("integers_0_wide", i));
 }
 
+static void test_integers_carry_the_buffered_half_across_calls(void **state)
+{
+    (void)state;
+    /* 175 32-bit draws leave the upper half of the 88th 64-bit output
+     * buffered; numpy's next integers() call starts with it */
+    struct np_pcg64 g;
+    np_pcg64_seed(&g, 42);
+    int64_t v = 0;
+    for (int i = 0; i < 175; i++) {
+        v = np_integers(&g, 399, 7601);
+        if (i == 0)
+            assert_int_equal(v, golden_int("integers_42_odd_in", 0));
+    }
+    assert_int_equal(v, golden_int("integers_42_odd_in", 174));
+    for (int i = 0; i < 175; i++) {
+        v = np_integers(&g, 49, 951);
+        if (i <= 1)
+            assert_int_equal(v, golden_int("integers_42_odd_out", i));
+    }
+    assert_int_equal(v, golden_int("integers_42_odd_out", 174));
+}
+
 static void test_pcg64_raw_output_matches(void **state)
 {
     (void)state;
     struct np_pcg64 g;
     np_pcg64_seed(&g, 42);
-    char v[64];
-    for (int i = 0; i < 4; i++) {
-        assert_true(golden("pcg64_raw_42", i, v, sizeof v));
-        assert_true(np_pcg64_next64(&g) == strtoull(v, NULL, 10));
-    }
+    for (int i = 0; i < 4; i++)
+        assert_true(np_pcg64_next64(&g) == strtoull(golden("pcg64_raw_42", i), NULL, 10));
+    /* a seed above 2^32 gives SeedSequence two entropy words */
+    np_pcg64_seed(&g, 4294967296ULL);
+    for (int i = 0; i < 2; i++)
+        assert_true(np_pcg64_next64(&g) ==
+                    strtoull(golden("pcg64_raw_4294967296", i), NULL, 10));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_sample_matches_numpy),
+        cmocka_unit_test(test_legacy_normal_and_exponential),
         cmocka_unit_test(test_gamma_matches_numpy_for_each_shape_branch),
+        cmocka_unit_test(test_gamma_stays_in_step_over_long_runs),
         cmocka_unit_test(test_integers_match_default_rng),
+        cmocka_unit_test(test_integers_carry_the_buffered_half_across_calls),
         cmocka_unit_test(test_pcg64_raw_output_matches),
     };
-    return cmocka_run_group_tests_name("nprng", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("nprng", tests, golden_setup, golden_teardown);
 }
