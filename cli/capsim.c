@@ -36,6 +36,40 @@ int cli_fail(const char *cmd, const struct cs_err *err)
     return cs_err_exit_status(err->code);
 }
 
+/* One warning for all the flags that only mean something to a real
+ * server, so a command copied from a benchmark log runs unchanged. */
+static void warn_ignored(const char *cmd, const struct opt *table, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!table[i].seen || !str_starts_with(table[i].help, "accepted and ignored"))
+            continue;
+        if (!k)
+            fprintf(stderr, "capsim %s: ignoring ", cmd);
+        fprintf(stderr, "%s--%s", k++ ? ", " : "", table[i].name);
+    }
+    if (k)
+        fprintf(stderr, " (meaningful only against a real server)\n");
+}
+
+bool cli_parse(const char *cmd, const char *synopsis, struct opt *table, size_t n, int argc,
+               char **argv, const char **pos, size_t max_pos, size_t *n_pos, int *status)
+{
+    struct cs_err err = { 0 };
+    bool help = false;
+    if (opts_parse(cmd, table, n, argc, argv, pos, max_pos, n_pos, &help, &err)) {
+        *status = cli_fail(cmd, &err);
+        return true;
+    }
+    warn_ignored(cmd, table, n);
+    if (help) {
+        opts_usage(stdout, cmd, synopsis, table, n);
+        *status = 0;
+        return true;
+    }
+    return false;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: capsim <command> [options]\n\ncommands:\n");

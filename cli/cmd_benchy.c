@@ -14,22 +14,6 @@
 #include "common/xalloc.h"
 #include "report/report.h"
 
-/* One warning for all the flags that only mean something to a real
- * server, so a command copied from a benchmark log runs unchanged. */
-static void warn_ignored(const char *cmd, const struct opt *table, size_t n)
-{
-    int k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!table[i].seen || !str_starts_with(table[i].help, "accepted and ignored"))
-            continue;
-        if (!k)
-            fprintf(stderr, "capsim %s: ignoring ", cmd);
-        fprintf(stderr, "%s--%s", k++ ? ", " : "", table[i].name);
-    }
-    if (k)
-        fprintf(stderr, " (meaningful only against a real server)\n");
-}
-
 int cmd_benchy(int argc, char **argv)
 {
     struct server_flags sf = { 0 };
@@ -57,16 +41,11 @@ int cmd_benchy(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("benchy", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("benchy", &err);
-    warn_ignored("benchy", table, CS_ARRAY_LEN(table));
-    if (help) {
-        opts_usage(stdout, "benchy", "--pp N [N...] --tg N [N...] [--depth N...] [--concurrency N...]",
-                   table, CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("benchy", "--pp N [N...] --tg N [N...] [--depth N...] [--concurrency N...]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     enum benchy_latency lm;
     if (strcmp(latency, "generation") == 0)
         lm = BENCHY_LATENCY_GENERATION;

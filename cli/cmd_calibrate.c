@@ -27,15 +27,11 @@ int cmd_calibrate(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("calibrate", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("calibrate", &err);
-    if (help) {
-        opts_usage(stdout, "calibrate", "[--arena DIR] [--kernels FILE.jsonl] [--out profiles/gb10.json]", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("calibrate", "[--arena DIR] [--kernels FILE.jsonl] [--out profiles/gb10.json]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     struct profile p;
     int rc = start ? profile_load_file(start, &p, &err) : profile_load_builtin(hardware, &p, &err);
     if (rc)

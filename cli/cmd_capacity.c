@@ -126,15 +126,11 @@ int cmd_capacity(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos = 0;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("capacity", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &help, &err))
-        return cli_fail("capacity", &err);
-    if (help) {
-        opts_usage(stdout, "capacity", "[--scenario FILE] [--slo 'p95_ttft_ms<=5000' ...]", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("capacity", "[--scenario FILE] [--slo 'p95_ttft_ms<=5000' ...]", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos,
+                  &status))
+        return status;
     if (n_pos)
         scen_name = pos[0];
     if (slo_text.n > SLO_MAX) {

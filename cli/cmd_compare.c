@@ -97,15 +97,11 @@ int cmd_compare(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("compare", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("compare", &err);
-    if (help) {
-        opts_usage(stdout, "compare", "--model M --precisions bf16,fp8,nvfp4 --scenario FILE", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("compare", "--model M --precisions bf16,fp8,nvfp4 --scenario FILE", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     struct scenario s;
     if (scenario_load(scen_name, &s, &err))
         return cli_fail("compare", &err);

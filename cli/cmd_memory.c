@@ -22,15 +22,11 @@ int cmd_memory(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("memory", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("memory", &err);
-    if (help) {
-        opts_usage(stdout, "memory", "--model M [--precision P] [vllm serve flags] [--json]", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("memory", "--model M [--precision P] [vllm serve flags] [--json]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     struct deploy_args da;
     server_flags_deploy(&sf, &da);
     if (mamba_dtype) {

@@ -167,14 +167,11 @@ int cmd_run(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos = 0;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("run", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &help, &err))
-        return cli_fail("run", &err);
-    if (help) {
-        opts_usage(stdout, "run", "[SCENARIO] [options]", table, CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("run", "[SCENARIO] [options]", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos,
+                  &status))
+        return status;
     if (strcmp(kind, "timeline") != 0 && strcmp(kind, "cdf") != 0) {
         cs_err_set(&err, CS_EUSAGE, "run: --plot-kind: must be timeline or cdf (got '%s')", kind);
         return cli_fail("run", &err);

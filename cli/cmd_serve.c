@@ -14,22 +14,6 @@
 #include "client/serve.h"
 #include "report/report.h"
 
-/* One warning for all the flags that only mean something to a real
- * server, so a command copied from a benchmark log runs unchanged. */
-static void warn_ignored(const char *cmd, const struct opt *table, size_t n)
-{
-    int k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!table[i].seen || !str_starts_with(table[i].help, "accepted and ignored"))
-            continue;
-        if (!k)
-            fprintf(stderr, "capsim %s: ignoring ", cmd);
-        fprintf(stderr, "%s--%s", k++ ? ", " : "", table[i].name);
-    }
-    if (k)
-        fprintf(stderr, " (meaningful only against a real server)\n");
-}
-
 static int parse_percentiles(const char *s, struct serve_args *a, struct cs_err *err)
 {
     char buf[256];
@@ -86,16 +70,11 @@ int cmd_serve(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("serve", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("serve", &err);
-    warn_ignored("serve", table, CS_ARRAY_LEN(table));
-    if (help) {
-        opts_usage(stdout, "serve", "[vllm bench serve flags] [vllm serve flags]", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("serve", "[vllm bench serve flags] [vllm serve flags]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     a.random.range_ratio = ratio;
     if (strcmp(dataset, "random") == 0)
         a.dataset = DATASET_RANDOM;

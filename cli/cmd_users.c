@@ -226,16 +226,12 @@ int cmd_users(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("users", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("users", &err);
-    if (help) {
-        opts_usage(stdout, "users",
-                   "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000'",
-                   table, CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("users",
+                  "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000'",
+                  table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &status))
+        return status;
     struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { 0 }, seed,
                            isatty(STDERR_FILENO), "" };
     if (slo_parse(slo_text, &c.slo, "users: --slo", &err))

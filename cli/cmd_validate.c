@@ -33,15 +33,11 @@ int cmd_validate(int argc, char **argv)
     };
     const char *pos[1];
     size_t n_pos;
-    bool help;
     struct cs_err err = { 0 };
-    if (opts_parse("validate", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &help, &err))
-        return cli_fail("validate", &err);
-    if (help) {
-        opts_usage(stdout, "validate", "[--arena DIR] [--out FILE.jsonl] [options]", table,
-                   CS_ARRAY_LEN(table));
-        return 0;
-    }
+    int status;
+    if (cli_parse("validate", "[--arena DIR] [--out FILE.jsonl] [options]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
+                  &status))
+        return status;
     struct profile prof;
     int rc = profile_file ? profile_load_file(profile_file, &prof, &err)
                           : profile_load_builtin(hardware, &prof, &err);

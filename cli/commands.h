@@ -6,6 +6,10 @@
 #ifndef CAPSIM_CLI_COMMANDS_H
 #define CAPSIM_CLI_COMMANDS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/opts.h"
 #include "common/err.h"
 
 int cmd_run(int argc, char **argv);
@@ -22,5 +26,12 @@ int cmd_compare(int argc, char **argv);
 /* Print "capsim: MSG" for err and return its exit status; usage errors
  * add "Try 'capsim CMD --help'." */
 int cli_fail(const char *cmd, const struct cs_err *err);
+
+/* Parse a subcommand's option table (cli/opts.h) as every command does:
+ * a usage error prints its message, --help prints the usage with
+ * `synopsis`; either way it returns true and *status is what the command
+ * returns. Flags accepted and ignored (server-only ones) get one warning. */
+bool cli_parse(const char *cmd, const char *synopsis, struct opt *table, size_t n, int argc,
+               char **argv, const char **pos, size_t max_pos, size_t *n_pos, int *status);
 
 #endif /* CAPSIM_CLI_COMMANDS_H */
