@@ -31,6 +31,10 @@ const struct fit_param calibrate_params[] = {
 };
 const size_t calibrate_n_params = CS_ARRAY_LEN(calibrate_params);
 
+/* Residuals larger than this log error (10%) weigh linearly, not
+ * quadratically, in the fit (soft-L1, see fit.c). */
+#define CALIBRATE_LOSS_SCALE 0.1
+
 static const enum arena_metric fit_metrics[] = {
     AM_TG_TPS_REQ_MEAN, AM_TG_TPS_TOTAL_MEAN, AM_PP_TTFR_MS_MEAN,
 };
@@ -102,7 +106,7 @@ int calibrate_arena(const struct arena *a, const char *exclude, struct profile *
                 c.n_res++;
     struct fit_report rep;
     int rc = fit_profile(p, calibrate_params, calibrate_n_params, c.n_res, residuals, &c,
-                         max_iter, &rep, err);
+                         max_iter, CALIBRATE_LOSS_SCALE, &rep, err);
     if (rc)
         return rc;
     char src[160];

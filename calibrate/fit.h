@@ -34,16 +34,17 @@ typedef int (*fit_residual_fn)(const struct profile *p, double *res, size_t n_re
 struct fit_report {
     size_t n_iter;
     int converged;           /* 1 if the simplex shrank below tolerance */
-    double cost_start;       /* 0.5 * sum of squared residuals */
+    double cost_start;       /* 0.5 * sum of squared residuals (whatever the loss) */
     double cost_end;
     double sigma[PROF_COUNT];/* 1-sigma relative uncertainty (in log space) per fitted key */
 };
 
-/* Fit params (in place in *p) to minimise the residuals. max_iter bounds
+/* Fit params (in place in *p) to minimise the residuals under a soft-L1
+ * loss of the given scale (a log error; 0 = plain squares). max_iter bounds
  * the work. A fit that does not converge still returns CS_OK with
  * rep->converged = 0 and the best point; numerical failures give CS_ENUM. */
 int fit_profile(struct profile *p, const struct fit_param *params, size_t n_params,
-                size_t n_res, fit_residual_fn fn, void *ud, size_t max_iter,
+                size_t n_res, fit_residual_fn fn, void *ud, size_t max_iter, double loss_scale,
                 struct fit_report *rep, struct cs_err *err);
 
 #endif /* CAPSIM_CALIBRATE_FIT_H */
