@@ -25,9 +25,11 @@ const struct fit_param calibrate_params[] = {
     { PROF_MARLIN_FP8_EFF, 0.05, 1.0 },    /* prefill through Marlin W8A16 */
     { PROF_ATTN_PREFILL_EFF, 0.05, 1.0 },  /* prefill attention */
     { PROF_RECURRENT_EFF, 0.005, 1.0 },    /* Mamba-2 / GDN scans */
+    { PROF_ATTN_HEAD_DIM_EXP, 0.01, 3.0 }, /* wide heads, slower attention */
+    { PROF_MOE_ROUTING_SKEW, 0.01, 3.0 },  /* unequal expert popularity */
     { PROF_STEP_OVERHEAD_S, 1e-4, 0.05 },  /* per step */
-    { PROF_CPU_STEP_S, 1e-5, 0.05 },       /* CPU work async scheduling hides */
     { PROF_CLIENT_LATENCY_S, 1e-3, 0.5 },  /* HTTP, detokenize, stream */
+    { PROF_FRONTEND_REQUEST_S, 1e-4, 0.2 },/* API server, per request */
 };
 const size_t calibrate_n_params = CS_ARRAY_LEN(calibrate_params);
 

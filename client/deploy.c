@@ -45,6 +45,7 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
     if ((rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
         (rc = model_work_init(d->model, d->precision, KPATH_COUNT, d->kv, &d->work, err)))
         goto fail;
+    model_work_add_mtp_drafter(d->model, d->precision, a->num_speculative_tokens, &d->work);
     bool async = a->async_scheduling < 0 ? true : a->async_scheduling != 0;
     d->cost = cost_new(&d->work, &d->profile, async);
     d->cfg = (struct sim_config){

@@ -362,6 +362,21 @@ double model_mtp_weight_bytes(const struct model *m, enum dtype weights)
            (m->p_mtp - experts) * dtype_traits(c.other)->bytes_per_param;
 }
 
+void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint32_t passes,
+                                struct model_work *w)
+{
+    if (m->p_mtp <= 0 || passes == 0)
+        return;
+    struct model_checkpoint c = checkpoint_for(m, weights);
+    double experts = (double)m->experts * m->expert_params;
+    w->drafter_moe = experts > 0 && experts <= m->p_mtp;
+    double dense = m->p_mtp - (w->drafter_moe ? experts : 0.0);
+    w->drafter.bytes = dense * dtype_traits(c.other)->bytes_per_param;
+    w->drafter.flops_per_token = 2.0 * dense;
+    w->drafter.path = w->dense.path;
+    w->drafter_passes = passes;
+}
+
 static enum kernel_path default_path(enum dtype d)
 {
     switch (d) {
@@ -427,6 +442,8 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
     uint32_t att_swa = m->attn_swa_layers > m->kv_swa_layers ? m->attn_swa_layers : m->kv_swa_layers;
     w->attn_flops_per_pair_full = 4.0 * m->q_heads * m->head_dim_full * att_full;
     w->attn_flops_per_pair_swa = 4.0 * m->q_heads * m->head_dim_swa * att_swa;
+    w->head_dim_full = m->head_dim_full;
+    w->head_dim_swa = m->head_dim_swa;
     w->state_bytes_per_seq = m->rec_layers * (m->rec_conv_bytes + m->rec_ssm_bytes);
     /* A recurrent update touches each fp32 state element a few times per
      * token (decay, outer-product update, readout): ~4 FLOPs each. */

@@ -57,4 +57,10 @@ double model_weight_bytes(const struct model *m, enum dtype weights, bool langua
  * loaded on top of model_weight_bytes() when speculative decoding uses it. */
 double model_mtp_weight_bytes(const struct model *m, enum dtype weights);
 
+/* Add the MTP drafter's per-step work for `passes` draft tokens to w
+ * (after model_work_init with the same weights). No-op for a model
+ * without MTP layers. */
+void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint32_t passes,
+                                struct model_work *w);
+
 #endif /* CAPSIM_MODEL_MODEL_H */

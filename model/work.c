@@ -29,3 +29,41 @@ double work_experts_touched(uint32_t n_experts, uint32_t k, double n_tokens)
     /* log1p keeps precision when k/E is small and T is large. */
     return e * -expm1(n_tokens * log1p(-(double)k / e));
 }
+
+void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss)
+{
+    if (n_experts == 0)
+        return;
+    double *p = log_miss; /* holds p_i until the last loop */
+    for (uint32_t i = 0; i < n_experts; i++)
+        p[i] = pow((double)(i + 1), -skew);
+    /* Scale to sum k; experts that would exceed 1 are always chosen, and
+     * the remaining share is spread over the rest (water filling). The
+     * most popular experts come first, so the capped ones are a prefix. */
+    uint32_t n_capped = 0;
+    double want = k < n_experts ? (double)k : (double)n_experts;
+    while (n_capped < n_experts) {
+        double rest = 0.0;
+        for (uint32_t i = n_capped; i < n_experts; i++)
+            rest += p[i];
+        double scale = (want - n_capped) / rest;
+        if (p[n_capped] * scale <= 1.0) {
+            for (uint32_t i = n_capped; i < n_experts; i++)
+                p[i] *= scale;
+            break;
+        }
+        p[n_capped++] = 1.0;
+    }
+    for (uint32_t i = 0; i < n_experts; i++)
+        log_miss[i] = p[i] >= 1.0 ? -INFINITY : log1p(-p[i]);
+}
+
+double work_experts_touched_skewed(const double *log_miss, uint32_t n_experts, double n_tokens)
+{
+    if (n_tokens <= 0)
+        return 0.0;
+    double touched = 0.0;
+    for (uint32_t i = 0; i < n_experts; i++)
+        touched += -expm1(n_tokens * log_miss[i]);
+    return touched;
+}

@@ -60,6 +60,8 @@ struct model_work {
     uint32_t swa_window;                 /* 0 = no sliding layers */
     double attn_flops_per_pair_full;     /* QK^T + PV per (query, key) pair, summed over full layers */
     double attn_flops_per_pair_swa;
+    uint32_t head_dim_full;              /* decides the attention kernel's tile shape */
+    uint32_t head_dim_swa;
 
     /* Recurrent layers (Mamba-2, Gated DeltaNet, short conv): state bytes
      * per sequence read and written each step, and per-token FLOPs. */
@@ -67,6 +69,16 @@ struct model_work {
     double state_flops_per_token;
 
     uint32_t n_layers;                   /* decoder layers, for per-layer overheads */
+
+    /* Speculative decoding with the model's own MTP block: each step the
+     * drafter runs `drafter_passes` (= draft tokens) sequential forward
+     * passes over the decoding requests, each reading the MTP block's
+     * non-expert weights (`drafter`), its touched experts (one MoE layer
+     * if `drafter_moe`) and the shared LM head. 0 passes: no drafter, or
+     * a separate draft model capsim does not price. */
+    struct work_part drafter;
+    bool drafter_moe;
+    uint32_t drafter_passes;
 };
 
 /* What one step holds. Zero it, then work_shape_add() each scheduled request. */
@@ -114,6 +126,16 @@ static inline void work_shape_add(struct step_shape *s, const struct model_work 
  * touch in one layer, tokens routed independently and uniformly:
  * E * (1 - (1 - k/E)^T). */
 double work_experts_touched(uint32_t n_experts, uint32_t k, double n_tokens);
+
+/* Routing with unequal expert popularity. Expert i (0-based rank) is in a
+ * token's top-k with probability p_i proportional to (i+1)^-skew, scaled
+ * so that sum p_i = k and capped at 1 (skew 0: p_i = k/E, uniform).
+ * Fills log_miss[i] = log(1 - p_i) for E experts (-INFINITY when p_i = 1);
+ * the caller owns the array of n_experts doubles. */
+void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss);
+/* Expected distinct experts T tokens touch under that routing:
+ * sum_i 1 - (1 - p_i)^T. */
+double work_experts_touched_skewed(const double *log_miss, uint32_t n_experts, double n_tokens);
 
 const char *kpath_name(enum kernel_path p);
 

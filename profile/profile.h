@@ -39,12 +39,15 @@ enum prof_key {
     PROF_MOE_EFF,              /* grouped-GEMM expert efficiency relative to dense */
     PROF_ATTN_PREFILL_EFF,     /* prefill attention, fraction of BF16 peak */
     PROF_RECURRENT_EFF,        /* Mamba-2 / Gated DeltaNet scans, fraction of BF16 peak */
+    PROF_ATTN_HEAD_DIM_EXP,    /* attention FLOP efficiency scales as (128 / head_dim)^exp */
+    PROF_MOE_ROUTING_SKEW,     /* expert popularity falls as rank^-skew; 0 = uniform routing */
     /* Overheads. */
     PROF_STEP_OVERHEAD_S,      /* fixed per engine step (launches, sampling, CPU) */
     PROF_SEQ_OVERHEAD_S,       /* per request in the step */
     PROF_TOKEN_OVERHEAD_S,     /* per scheduled token (input prep, eager ops) */
     PROF_CPU_STEP_S,           /* CPU work per step that async scheduling can hide */
     PROF_CLIENT_LATENCY_S,     /* HTTP + detokenize + stream, added to what a client sees */
+    PROF_FRONTEND_REQUEST_S,   /* API-server preparation per request, one at a time */
     PROF_ACTIVATION_BYTES_PER_TOKEN, /* activation peak per max_num_batched_tokens (memory) */
     PROF_NON_TORCH_BYTES,      /* non-torch memory (CUDA context, NCCL...) */
     PROF_CUDAGRAPH_BYTES,      /* CUDA-graph memory estimate taken off the KV budget */

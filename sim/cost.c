@@ -16,10 +16,16 @@
 
 #include "common/xalloc.h"
 
+#define TOUCHED_TABLE 256
+
 struct cost_model {
     struct model_work w;
     struct profile p;
     bool async;
+    double *routing_log_miss;   /* per expert, see work_routing_init() */
+    /* Experts touched by T = 0..TOUCHED_TABLE tokens, precomputed because
+     * decode steps (T = batch size) ask for these millions of times. */
+    double touched_small[TOUCHED_TABLE + 1];
 };
 
 struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
@@ -29,12 +35,35 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
     c->w = *w;
     c->p = *p;
     c->async = async_scheduling;
+    c->routing_log_miss = NULL;
+    if (w->n_moe_layers && w->n_experts) {
+        c->routing_log_miss = xcalloc(w->n_experts, sizeof *c->routing_log_miss);
+        work_routing_init(w->n_experts, w->n_experts_active, p->v[PROF_MOE_ROUTING_SKEW],
+                          c->routing_log_miss);
+        for (int t = 0; t <= TOUCHED_TABLE; t++)
+            c->touched_small[t] =
+                work_experts_touched_skewed(c->routing_log_miss, w->n_experts, t);
+    }
     return c;
 }
 
 void cost_free(struct cost_model *c)
 {
+    if (!c)
+        return;
+    free(c->routing_log_miss);
     free(c);
+}
+
+/* Distinct experts a step's tokens touch in one MoE layer. Routing is not
+ * uniform: some experts are chosen far more often than others, so a batch
+ * touches fewer distinct experts (and reads fewer bytes) than uniform
+ * routing predicts, while one token still runs exactly top-k. */
+static double experts_touched(const struct cost_model *c, int64_t tokens)
+{
+    if (tokens >= 0 && tokens <= TOUCHED_TABLE)
+        return c->touched_small[tokens];
+    return work_experts_touched_skewed(c->routing_log_miss, c->w.n_experts, (double)tokens);
 }
 
 /* Effective bandwidth for streaming weights through a kernel path. */
@@ -81,6 +110,24 @@ static double part_seconds(const struct profile *p, const struct work_part *part
     return mem > comp ? mem : comp;
 }
 
+/* Routed experts of `layers` MoE layers for T tokens: each token runs
+ * top-k experts; the step reads each touched expert once. moe_eff: grouped
+ * expert GEMMs run below dense GEMM efficiency (many small matrices).
+ * Streaming through Marlin's MoE kernel is priced by marlin_bw_eff alone;
+ * the compute penalty applies to every path. */
+static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32_t layers)
+{
+    const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
+    double bytes = experts_touched(c, tokens) * layers * w->expert.bytes;
+    double expert_tokens = (double)tokens * w->n_experts_active * layers;
+    double mem_eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
+    double mem = bytes / (weight_bw(p, w->expert.path) * mem_eff);
+    double comp = w->expert.flops_per_token * expert_tokens /
+                  (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
+    return mem > comp ? mem : comp;
+}
+
 static double weights_seconds(const struct cost_model *c, const struct step_shape *s)
 {
     const struct model_work *w = &c->w;
@@ -88,22 +135,40 @@ static double weights_seconds(const struct cost_model *c, const struct step_shap
     double tokens = (double)s->n_tokens;
     double t = part_seconds(p, &w->dense, w->dense.bytes, tokens, 1.0);
     t += part_seconds(p, &w->lm_head, w->lm_head.bytes, (double)s->n_logits, 1.0);
-    if (w->n_moe_layers && w->n_experts) {
-        /* Each token runs top-k experts; the step reads each touched expert once. */
-        double touched = work_experts_touched(w->n_experts, w->n_experts_active, tokens);
-        double bytes = touched * w->n_moe_layers * w->expert.bytes;
-        double expert_tokens = tokens * w->n_experts_active * w->n_moe_layers;
-        /* moe_eff: grouped expert GEMMs run below dense GEMM efficiency
-         * (many small matrices). Streaming through Marlin's MoE kernel is
-         * priced by marlin_bw_eff alone; the compute penalty applies to
-         * every path. */
-        double mem_eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
-        double mem = bytes / (weight_bw(p, w->expert.path) * mem_eff);
-        double comp = w->expert.flops_per_token * expert_tokens /
-                      (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
-        t += mem > comp ? mem : comp;
-    }
+    if (w->n_moe_layers && w->n_experts)
+        t += experts_seconds(c, s->n_tokens, w->n_moe_layers);
     return t;
+}
+
+/* Achieved attention FLOP/s for a head width. Flash-attention kernels keep
+ * a query tile's rows of head_dim in registers and shared memory: wider
+ * heads mean smaller tiles, fewer warps in flight, and past 256 a generic
+ * (Triton) kernel. Head dim 128 is the tile shape these kernels are tuned
+ * for; narrower heads do not run faster per FLOP. */
+static double attention_flops(const struct profile *p, uint32_t head_dim)
+{
+    double eff = p->v[PROF_ATTN_PREFILL_EFF];
+    if (head_dim > 128)
+        eff *= pow(128.0 / head_dim, p->v[PROF_ATTN_HEAD_DIM_EXP]);
+    return p->v[PROF_PEAK_FLOPS_BF16] * eff;
+}
+
+/* The MTP drafter: `drafter_passes` forward passes of one decoder block
+ * and the LM head over the decoding requests, one after another (each
+ * draft token needs the previous one). Memory-bound at decode batch sizes,
+ * so mostly passes x (block + LM head bytes) / bandwidth. */
+static double drafter_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
+    if (!w->drafter_passes || !s->n_decode_seqs)
+        return 0.0;
+    double seqs = (double)s->n_decode_seqs;
+    double pass = part_seconds(p, &w->drafter, w->drafter.bytes, seqs, 1.0) +
+                  part_seconds(p, &w->lm_head, w->lm_head.bytes, seqs, 1.0);
+    if (w->drafter_moe)
+        pass += experts_seconds(c, s->n_decode_seqs, 1);
+    return w->drafter_passes * pass;
 }
 
 static double attention_seconds(const struct cost_model *c, const struct step_shape *s)
@@ -112,10 +177,11 @@ static double attention_seconds(const struct cost_model *c, const struct step_sh
     const struct profile *p = &c->p;
     double bytes = s->kv_tokens_full * w->kv_bytes_per_token_full +
                    s->kv_tokens_swa * w->kv_bytes_per_token_swa;
-    double flops = s->attn_pairs_full * w->attn_flops_per_pair_full +
-                   s->attn_pairs_swa * w->attn_flops_per_pair_swa;
     double mem = bytes / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_KV]);
-    double comp = flops / (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_ATTN_PREFILL_EFF]);
+    double comp = s->attn_pairs_full * w->attn_flops_per_pair_full /
+                      attention_flops(p, w->head_dim_full) +
+                  s->attn_pairs_swa * w->attn_flops_per_pair_swa /
+                      attention_flops(p, w->head_dim_swa);
     return mem > comp ? mem : comp;
 }
 
@@ -142,7 +208,7 @@ double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
                          struct cost_breakdown *bd)
 {
     struct cost_breakdown b;
-    b.weights_s = weights_seconds(c, s);
+    b.weights_s = weights_seconds(c, s) + drafter_seconds(c, s);
     b.attention_s = attention_seconds(c, s);
     b.state_s = state_seconds(c, s);
     b.overhead_s = overhead_seconds(c, s);
@@ -159,4 +225,9 @@ double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
 double cost_client_latency_s(const struct cost_model *c)
 {
     return c->p.v[PROF_CLIENT_LATENCY_S];
+}
+
+double cost_frontend_s(const struct cost_model *c)
+{
+    return c->p.v[PROF_FRONTEND_REQUEST_S];
 }

@@ -42,5 +42,8 @@ double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
 
 /* Seconds a client adds on top of the engine (HTTP, detokenize, streaming). */
 double cost_client_latency_s(const struct cost_model *c);
+/* Seconds the API server spends on each request before the engine sees
+ * it, one request at a time. */
+double cost_frontend_s(const struct cost_model *c);
 
 #endif /* CAPSIM_SIM_COST_H */

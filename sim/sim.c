@@ -17,7 +17,9 @@
 
 #include "common/xalloc.h"
 
-enum { EV_ARRIVAL = 0 };
+/* A request is sent by its client (EV_SENT), prepared by the API server,
+ * and then reaches the engine (EV_ARRIVAL). */
+enum { EV_ARRIVAL = 0, EV_SENT = 1 };
 
 /* ---------------------------------------------------------------- queues */
 
@@ -136,7 +138,7 @@ void sim_submit(struct sim *s, const struct sim_request *q)
     r->state = REQ_PENDING;
     r->next_free = -1;
     s->n_live++;
-    evq_push(s->arrivals, q->arrival_s, EV_ARRIVAL, (uint64_t)slot);
+    evq_push(s->arrivals, q->arrival_s, EV_SENT, (uint64_t)slot);
 }
 
 /* An arriving request joins WAITING, or is rejected if it can never run. */
@@ -271,14 +273,34 @@ static void end_step(struct sim *s)
         check_invariants(s);
 }
 
-/* Move every arrival at or before t into WAITING. */
+/* The API server prepares requests (chat template, tokenizer, input
+ * processor) one at a time, in the order they were sent: requests sent
+ * together reach the engine one front-end time apart. */
+static void frontend(struct sim *s, int32_t slot, double sent_s)
+{
+    double fe = cost_frontend_s(s->cfg.cost);
+    if (fe <= 0) {
+        arrive(s, slot);
+        return;
+    }
+    double at = (s->frontend_free_s > sent_s ? s->frontend_free_s : sent_s) + fe;
+    s->frontend_free_s = at;
+    s->reqs[slot].arrival_s = at;
+    evq_push(s->arrivals, at, EV_ARRIVAL, (uint64_t)slot);
+}
+
+/* Handle every send and arrival at or before t: sent requests go through
+ * the front end, arriving ones into WAITING. */
 static void admit_arrivals(struct sim *s, double t)
 {
     const struct evq_event *e;
     while ((e = evq_peek(s->arrivals)) && e->time_s <= t) {
         struct evq_event ev;
         evq_pop(s->arrivals, &ev);
-        arrive(s, (int32_t)ev.payload);
+        if (ev.kind == EV_SENT)
+            frontend(s, (int32_t)ev.payload, ev.time_s);
+        else
+            arrive(s, (int32_t)ev.payload);
     }
 }
 

@@ -49,7 +49,8 @@ struct sim_config {
 
 struct sim_request {
     uint64_t id;          /* caller's id, echoed in hooks */
-    double arrival_s;     /* when it reaches the engine */
+    double arrival_s;     /* when the client sends it; the engine sees it after
+                           * the API server's front-end time (cost.h) */
     uint32_t n_prompt;    /* prompt tokens (server-side count) */
     uint32_t n_output;    /* tokens to generate (max_tokens; replies run to it) */
 };

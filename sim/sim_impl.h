@@ -60,6 +60,7 @@ struct sim {
     double prev_step_start_s;  /* when the step before the one in flight started */
     bool prev_step_valid;
     double spec_accum;         /* fractional accepted-token accumulator */
+    double frontend_free_s;    /* when the API server finishes its last request */
     struct sim_stats stats;
     int64_t n_live;            /* submitted, not yet finished or rejected */
 };

@@ -61,6 +61,7 @@ static inline void fix_init(struct fixture *f, uint32_t budget, uint32_t max_seq
     f->prof.v[PROF_TOKEN_OVERHEAD_S] = 0;
     f->prof.v[PROF_CPU_STEP_S] = 0;
     f->prof.v[PROF_CLIENT_LATENCY_S] = 0;
+    f->prof.v[PROF_FRONTEND_REQUEST_S] = 0;
     f->cost = cost_new(&f->work, &f->prof, false);
     f->cfg.max_num_batched_tokens = budget;
     f->cfg.max_num_seqs = max_seqs;

@@ -87,7 +87,10 @@ static void test_single_request_ttft_is_one_prefill_step(void **state)
     struct step_shape s;
     memset(&s, 0, sizeof s);
     work_shape_add(&s, &d->work, 0, 1500, false, 1);
-    double want = (cost_step_seconds(d->cost, &s, NULL) + cost_client_latency_s(d->cost)) * 1e3;
+    /* the API server's preparation, one prefill step, the client's latency */
+    double want = (cost_frontend_s(d->cost) + cost_step_seconds(d->cost, &s, NULL) +
+                   cost_client_latency_s(d->cost)) *
+                  1e3;
     assert_close(row.ttfr_ms.mean, want, 1e-9, 0);
     assert_close(row.ttfr_ms.std, 0, 0, 1e-9);
     assert_close(row.prompt_tokens, 1500, 0, 0);

@@ -118,6 +118,60 @@ static void test_mxfp4_needs_experts(void **state)
     model_free(m);
 }
 
+/* Nemotron-3-Super's MTP block holds one MoE layer: its routed experts
+ * are priced through the expert term, the rest (attention, shared expert,
+ * fusion) as the drafter part, at NVFP4 like the trunk. A model without
+ * MTP layers gets no drafter. */
+static void test_mtp_drafter_work(void **state)
+{
+    (void)state;
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    assert_int_equal(model_load("nemotron-3-super-120b-a12b", &m, &err), CS_OK);
+    struct model_work w;
+    assert_int_equal(model_work_init(m, DTYPE_NVFP4, KPATH_COUNT, KV_DTYPE_FP8, &w, &err), CS_OK);
+    assert_int_equal(w.drafter_passes, 0);
+    model_work_add_mtp_drafter(m, DTYPE_NVFP4, 3, &w);
+    assert_int_equal(w.drafter_passes, 3);
+    assert_true(w.drafter_moe);
+    double experts = (double)w.n_experts * w.expert.bytes;
+    assert_close(w.drafter.bytes + experts, model_mtp_weight_bytes(m, DTYPE_NVFP4), 1e-9, 0);
+    model_free(m);
+    assert_int_equal(model_load("gemma-4-e2b-it", &m, &err), CS_OK);
+    assert_int_equal(model_work_init(m, DTYPE_BF16, KPATH_COUNT, KV_DTYPE_FP8, &w, &err), CS_OK);
+    model_work_add_mtp_drafter(m, DTYPE_BF16, 3, &w);
+    assert_int_equal(w.drafter_passes, 0);
+    model_free(m);
+}
+
+/* Skewed routing: skew 0 is the uniform formula, every skew keeps one
+ * token at exactly top-k experts, a batch touches fewer experts the more
+ * skewed the routing, and all of them once the batch is large. */
+static void test_skewed_routing_touches_fewer_experts(void **state)
+{
+    (void)state;
+    enum { E = 128, K = 8 };
+    double lm[E];
+    work_routing_init(E, K, 0.0, lm);
+    for (int t = 0; t <= 64; t += 8)
+        assert_close(work_experts_touched_skewed(lm, E, t), work_experts_touched(E, K, t), 1e-12,
+                     1e-12);
+    double prev = work_experts_touched(E, K, 50);
+    for (double skew = 0.25; skew <= 2.0; skew += 0.25) {
+        work_routing_init(E, K, skew, lm);
+        assert_close(work_experts_touched_skewed(lm, E, 1), K, 1e-12, 0);
+        double t50 = work_experts_touched_skewed(lm, E, 50);
+        assert_true(t50 < prev);
+        prev = t50;
+        assert_true(work_experts_touched_skewed(lm, E, 1e6) > E - 0.5);
+    }
+    /* So skewed that the top experts are always chosen: water filling caps
+     * them at probability 1 and spreads the rest. */
+    work_routing_init(E, K, 8.0, lm);
+    assert_true(isinf(lm[0]) && lm[0] < 0);
+    assert_close(work_experts_touched_skewed(lm, E, 1), K, 1e-9, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +181,8 @@ int main(void)
         cmocka_unit_test(test_gated_deltanet_state),
         cmocka_unit_test(test_mixed_checkpoints_take_one_path_per_part),
         cmocka_unit_test(test_mxfp4_needs_experts),
+        cmocka_unit_test(test_skewed_routing_touches_fewer_experts),
+        cmocka_unit_test(test_mtp_drafter_work),
     };
     return cmocka_run_group_tests_name("model_work", tests, NULL, NULL);
 }

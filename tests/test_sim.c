@@ -130,6 +130,33 @@ static void test_async_scheduling_delays_admission_one_step(void **state)
     }
 }
 
+/* The API server prepares requests one at a time, in the order they are
+ * sent (not the order a client submits future sends): four sent together
+ * reach the engine 30 ms apart, and a later one waits for the front end to
+ * be free. Steps cost 10 ms, synchronous scheduling. */
+static void test_front_end_prepares_one_request_at_a_time(void **state)
+{
+    (void)state;
+    fix_init(&fx, 1000, 256, 1000);
+    fx.prof.v[PROF_FRONTEND_REQUEST_S] = 0.030;
+    cost_free(fx.cost);
+    fx.cost = cost_new(&fx.work, &fx.prof, false);
+    fx.cfg.cost = fx.cost;
+    struct sim *s = fix_sim(&fx);
+    fix_submit(s, 6, 5.0, 10, 1); /* a think-time send, submitted first */
+    for (uint64_t id = 1; id <= 4; id++)
+        fix_submit(s, id, 0.0, 10, 1);
+    fix_submit(s, 5, 0.100, 10, 1);
+    sim_run(s);
+    assert_close(fix_first_token(&fx, 6), 5.040, 0, 1e-12);
+    for (uint64_t id = 1; id <= 4; id++)
+        assert_close(fix_first_token(&fx, id), 0.030 * (double)id + 0.010, 0, 1e-12);
+    /* front end free at 0.120: engine sees it at 0.150, one step later */
+    assert_close(fix_first_token(&fx, 5), 0.160, 0, 1e-12);
+    sim_free(s);
+    cost_free(fx.cost);
+}
+
 static void test_impossible_requests_are_rejected(void **state)
 {
     (void)state;
@@ -205,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_max_num_seqs_caps_the_batch),
         cmocka_unit_test(test_preemption_takes_the_most_recently_admitted),
         cmocka_unit_test(test_async_scheduling_delays_admission_one_step),
+        cmocka_unit_test(test_front_end_prepares_one_request_at_a_time),
         cmocka_unit_test(test_impossible_requests_are_rejected),
         cmocka_unit_test(test_random_mix_keeps_invariants_and_is_deterministic),
     };

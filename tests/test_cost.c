@@ -1,0 +1,174 @@
+/*
+ * test_cost.c - the step cost model's physics, on a hand-made work model
+ * and the built-in GB10 profile: decode is memory-bound (one request and
+ * eight cost nearly the same), prefill is compute-bound (cost grows with
+ * tokens), wide attention heads run slower per FLOP by the profile's
+ * exponent, skewed expert routing reads fewer experts, an MTP drafter
+ * costs its passes, and async scheduling overlaps CPU with GPU.
+ */
+#include "cs_test.h"
+
+#include "sim/cost.h"
+
+/* An 8B-like dense model in BF16: 16 GB of weights, 32 layers of full
+ * attention with 32 query heads of 128. */
+static struct model_work dense_model(void)
+{
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.dense = (struct work_part){ 15e9, 2 * 7.5e9, KPATH_BF16 };
+    w.lm_head = (struct work_part){ 1e9, 2 * 0.5e9, KPATH_BF16 };
+    w.kv_bytes_per_token_full = 32 * 2048 * 1.0;
+    w.attn_flops_per_pair_full = 4.0 * 32 * 128 * 32;
+    w.head_dim_full = 128;
+    w.n_layers = 32;
+    return w;
+}
+
+static struct profile gb10(void)
+{
+    struct profile p;
+    struct cs_err err = { 0 };
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    return p;
+}
+
+static struct step_shape decode_batch(const struct model_work *w, int n, int64_t ctx)
+{
+    struct step_shape s = { 0 };
+    for (int i = 0; i < n; i++)
+        work_shape_add(&s, w, ctx, 1, true, 1);
+    return s;
+}
+
+static void test_decode_is_memory_bound_prefill_compute_bound(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    struct profile p = gb10();
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape one = decode_batch(&w, 1, 100), eight = decode_batch(&w, 8, 100);
+    double t1 = cost_step_seconds(c, &one, NULL), t8 = cost_step_seconds(c, &eight, NULL);
+    /* Weights dominate: 16 GB at the effective bandwidth. */
+    double weights = 16e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    assert_true(t1 > weights && t1 < 1.2 * weights);
+    assert_true(t8 < 1.1 * t1);
+    struct step_shape pf1 = { 0 }, pf2 = { 0 };
+    work_shape_add(&pf1, &w, 0, 2048, false, 1);
+    work_shape_add(&pf2, &w, 0, 4096, false, 1);
+    double p1 = cost_step_seconds(c, &pf1, NULL), p2 = cost_step_seconds(c, &pf2, NULL);
+    assert_true(p1 > 2 * weights);
+    assert_true(p2 > 1.9 * p1); /* linear in tokens, plus attention's square */
+    cost_free(c);
+}
+
+/* The same attention FLOPs cost (256/128)^exp times more with 256-wide heads. */
+static void test_wide_heads_cost_more_per_flop(void **state)
+{
+    (void)state;
+    struct model_work narrow = dense_model();
+    narrow.dense = narrow.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
+    narrow.kv_bytes_per_token_full = 0;
+    struct model_work wide = narrow;
+    wide.head_dim_full = 256;
+    struct profile p = gb10();
+    p.v[PROF_ATTN_HEAD_DIM_EXP] = 0.8;
+    struct cost_model *cn = cost_new(&narrow, &p, false), *cw = cost_new(&wide, &p, false);
+    struct step_shape s = { 0 };
+    work_shape_add(&s, &narrow, 0, 16384, false, 1);
+    struct cost_breakdown bn, bw;
+    cost_step_seconds(cn, &s, &bn);
+    cost_step_seconds(cw, &s, &bw);
+    assert_true(bn.attention_s > 0);
+    assert_close(bw.attention_s / bn.attention_s, pow(2.0, 0.8), 1e-9, 0);
+    cost_free(cn);
+    cost_free(cw);
+}
+
+/* A 128-expert MoE decoding 32 requests: skewed routing touches fewer
+ * experts, so the step reads fewer bytes; one request reads top-k either way. */
+static void test_skewed_routing_reads_fewer_expert_bytes(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    w.dense.bytes = 1e9;
+    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    w.n_moe_layers = 30;
+    w.n_experts = 128;
+    w.n_experts_active = 8;
+    struct profile uni = gb10(), skew = uni;
+    uni.v[PROF_MOE_ROUTING_SKEW] = 0.0;
+    skew.v[PROF_MOE_ROUTING_SKEW] = 1.0;
+    struct cost_model *cu = cost_new(&w, &uni, false), *cs = cost_new(&w, &skew, false);
+    struct step_shape one = decode_batch(&w, 1, 100), many = decode_batch(&w, 32, 100);
+    struct cost_breakdown u1, s1, u32, s32;
+    cost_step_seconds(cu, &one, &u1);
+    cost_step_seconds(cs, &one, &s1);
+    cost_step_seconds(cu, &many, &u32);
+    cost_step_seconds(cs, &many, &s32);
+    assert_close(s1.weights_s, u1.weights_s, 1e-9, 0);
+    assert_true(s32.weights_s < 0.9 * u32.weights_s);
+    /* Decode batches up to 256 come from a precomputed table, larger ones
+     * from the direct sum: the two meet without a jump. */
+    struct step_shape at = decode_batch(&w, 256, 10), past = decode_batch(&w, 257, 10);
+    struct cost_breakdown ba, bp;
+    cost_step_seconds(cs, &at, &ba);
+    cost_step_seconds(cs, &past, &bp);
+    assert_true(bp.weights_s >= ba.weights_s);
+    assert_true(bp.weights_s < 1.01 * ba.weights_s);
+    cost_free(cu);
+    cost_free(cs);
+}
+
+/* An MTP drafter with k passes adds k reads of its block and the LM head
+ * to a decode step (memory-bound), and nothing to a pure prefill step. */
+static void test_mtp_drafter_costs_k_passes(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model(), spec;
+    spec = w;
+    spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
+    spec.drafter_passes = 3;
+    struct profile p = gb10();
+    struct cost_model *c0 = cost_new(&w, &p, false), *c3 = cost_new(&spec, &p, false);
+    struct step_shape d = decode_batch(&w, 2, 100);
+    struct cost_breakdown b0, b3;
+    cost_step_seconds(c0, &d, &b0);
+    cost_step_seconds(c3, &d, &b3);
+    double bw = p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS];
+    assert_close(b3.weights_s - b0.weights_s, 3 * (0.5e9 + 1e9) / bw, 1e-9, 0);
+    struct step_shape pf = { 0 };
+    work_shape_add(&pf, &w, 0, 512, false, 1);
+    assert_close(cost_step_seconds(c3, &pf, NULL), cost_step_seconds(c0, &pf, NULL), 1e-12, 0);
+    cost_free(c0);
+    cost_free(c3);
+}
+
+static void test_async_overlaps_cpu_with_gpu(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    struct profile p = gb10();
+    p.v[PROF_CPU_STEP_S] = 0.010;
+    struct cost_model *sync = cost_new(&w, &p, false), *async = cost_new(&w, &p, true);
+    struct step_shape s = decode_batch(&w, 4, 500);
+    struct cost_breakdown b;
+    double ts = cost_step_seconds(sync, &s, &b);
+    double ta = cost_step_seconds(async, &s, NULL);
+    assert_close(ts, b.gpu_s + 0.010, 1e-12, 0);
+    assert_close(ta, b.gpu_s > 0.010 ? b.gpu_s : 0.010, 1e-12, 0);
+    cost_free(sync);
+    cost_free(async);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_is_memory_bound_prefill_compute_bound),
+        cmocka_unit_test(test_wide_heads_cost_more_per_flop),
+        cmocka_unit_test(test_skewed_routing_reads_fewer_expert_bytes),
+        cmocka_unit_test(test_mtp_drafter_costs_k_passes),
+        cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
