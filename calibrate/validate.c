@@ -318,7 +318,7 @@ static bool open_usable(const struct arena_open *o)
     return true;
 }
 
-size_t validate_group_errors(const struct validation *v, enum vgroup g, double *out)
+size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run, double *out)
 {
     const struct arena *a = v->arena;
     enum arena_metric m = vgroup_metric[g];
@@ -326,16 +326,26 @@ size_t validate_group_errors(const struct validation *v, enum vgroup g, double *
     if (m < AM_FIRST_OPEN) {
         for (size_t i = 0; i < a->n_closed; i++) {
             double p = v->closed[i][m], x = a->closed[i].measured[m];
-            if (v->closed_ok[i] && !isnan(p) && !isnan(x) && x > 0)
-                out[n++] = fabs(p / x - 1.0) * 100.0;
+            if ((run == VALIDATE_ALL_RUNS || a->closed[i].run == run) && v->closed_ok[i] &&
+                !isnan(p) && !isnan(x) && x > 0)
+                out[n++] = (p / x - 1.0) * 100.0;
         }
     } else {
         for (size_t i = 0; i < a->n_open; i++) {
             double p = v->open[i][m], x = a->open[i].measured[m];
-            if (v->open_ok[i] && open_usable(&a->open[i]) && !isnan(p) && !isnan(x) && x > 0)
-                out[n++] = fabs(p / x - 1.0) * 100.0;
+            if ((run == VALIDATE_ALL_RUNS || a->open[i].run == run) && v->open_ok[i] &&
+                open_usable(&a->open[i]) && !isnan(p) && !isnan(x) && x > 0)
+                out[n++] = (p / x - 1.0) * 100.0;
         }
     }
+    return n;
+}
+
+size_t validate_group_errors(const struct validation *v, enum vgroup g, double *out)
+{
+    size_t n = validate_run_errors(v, g, VALIDATE_ALL_RUNS, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = fabs(out[i]);
     return n;
 }
 
@@ -373,6 +383,47 @@ void validate_capacity(const struct validation *v, int *n_cases, int *n_within)
                 (*n_within)++;
         }
     }
+}
+
+void validate_print_by_run(const struct validation *v, FILE *f)
+{
+    static const enum vgroup cols[] = { VG_TG_REQ,   VG_CLOSED_TTFT, VG_P50_TTFT,
+                                        VG_P95_TTFT, VG_P50_TPOT,    VG_P95_TPOT };
+    static const char *const head[] = { "decode/user", "TTFT closed", "p50 TTFT",
+                                        "p95 TTFT",    "p50 TPOT",    "p95 TPOT" };
+    const struct arena *a = v->arena;
+    double *e = xmalloc((a->n_closed + a->n_open + 1) * sizeof *e);
+    fprintf(f, "median signed error per run, %% (predicted/measured - 1; + = capsim says slower "
+               "or longer)\n%-46s", "run");
+    for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++)
+        fprintf(f, " %11s", head[c]);
+    fputc('\n', f);
+    for (size_t run = 0; run < a->n_runs; run++) {
+        char cell[CS_ARRAY_LEN(cols)][16];
+        bool any = false;
+        for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++) {
+            size_t n = validate_run_errors(v, cols[c], run, e);
+            /* a decode rate that is too high means a step predicted too
+             * fast: flip its sign so + always reads "capsim is slower" */
+            if (cols[c] == VG_TG_REQ)
+                for (size_t i = 0; i < n; i++)
+                    e[i] = -e[i];
+            if (n) {
+                stats_sort(e, n);
+                snprintf(cell[c], sizeof cell[c], "%+.0f", stats_percentile_sorted(e, n, 50));
+                any = true;
+            } else {
+                snprintf(cell[c], sizeof cell[c], "-");
+            }
+        }
+        if (!any)
+            continue;
+        fprintf(f, "%-46s", a->runs[run].id);
+        for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++)
+            fprintf(f, " %11s", cell[c]);
+        fputc('\n', f);
+    }
+    free(e);
 }
 
 void validate_print_table(const struct validation *v, FILE *f)

@@ -46,6 +46,9 @@ int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err
 
 /* Median and p90 absolute percentage error per metric group, as a table. */
 void validate_print_table(const struct validation *v, FILE *f);
+/* Per run, the median signed percentage error of the main groups, signed
+ * so that + means capsim predicts slower (longer times, lower rates). */
+void validate_print_by_run(const struct validation *v, FILE *f);
 
 /* The metric groups of the error table. */
 enum vgroup {
@@ -56,6 +59,10 @@ const char *vgroup_name(enum vgroup g);
 /* Absolute percentage errors of group g into out (caller-sized to the
  * number of rows); returns how many. */
 size_t validate_group_errors(const struct validation *v, enum vgroup g, double *out);
+/* Signed percentage errors, 100 (predicted / measured - 1), of group g in
+ * one run's cases (or all runs: VALIDATE_ALL_RUNS) into out. */
+#define VALIDATE_ALL_RUNS ((size_t)-1)
+size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run, double *out);
 
 /* Capacity from the rate sweeps: for each run and each p95 TTFT limit
  * (2, 5, 10 s), whether the highest passing configured rate is predicted

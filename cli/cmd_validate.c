@@ -16,7 +16,7 @@ int cmd_validate(int argc, char **argv)
     const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
-    bool closed_only = false, open_only = false, quiet = false, loo = false;
+    bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
     int64_t loo_iter = 60;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
@@ -29,6 +29,7 @@ int cmd_validate(int argc, char **argv)
         { "open-only", OPT_FLAG, &open_only, 0, 0, "only vllm bench serve tests", false },
         { "quiet", OPT_FLAG, &quiet, 0, 0, "no error table", false },
         { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it", false },
+        { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
     };
     const char *pos[1];
@@ -103,6 +104,10 @@ int cmd_validate(int argc, char **argv)
                loo ? ", leave-one-model-out (each model predicted by a fit without it)" : "");
         printf("Data: Django de Vreng, DGX Spark benchmark runs, CC-BY-4.0\n\n");
         validate_print_table(v, stdout);
+        if (by_run) {
+            putchar('\n');
+            validate_print_by_run(v, stdout);
+        }
     }
     validate_free(v);
     arena_free(a);

@@ -1,0 +1,103 @@
+/*
+ * test_validate.c - the committed GB10 profile against ../shared/arena
+ * (Data: Django de Vreng, DGX Spark benchmark runs, CC-BY-4.0): the
+ * in-sample errors stay within guards a little above what the committed
+ * fit reaches (docs/validation.md), so a change to the engine, the cost
+ * model or the clients that makes predictions worse fails here. Also: the
+ * per-run errors partition the all-run errors. Skips without ../shared.
+ */
+#include "cs_test.h"
+
+#include "calibrate/validate.h"
+#include "common/stats.h"
+
+static struct arena *arena;
+static struct validation *val;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!cs_have_shared())
+        return 0;
+    struct cs_err err = { 0 };
+    struct profile p;
+    if (profile_load_builtin("gb10", &p, &err) || arena_load(SHARED_DIR "/arena", &arena, &err))
+        return -1;
+    struct validate_filter f = { NULL, false, true, true, 1 };
+    return validate_run(arena, &p, &f, &val, &err) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    validate_free(val);
+    arena_free(arena);
+    return 0;
+}
+
+static double median_ape(enum vgroup g, size_t *n)
+{
+    double *e = malloc((arena->n_closed + arena->n_open + 1) * sizeof *e);
+    *n = validate_group_errors(val, g, e);
+    stats_sort(e, *n);
+    double m = stats_percentile_sorted(e, *n, 50);
+    free(e);
+    return m;
+}
+
+static void test_in_sample_errors_within_guards(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    static const struct { enum vgroup g; double max_pct; size_t min_cases; } guard[] = {
+        { VG_TG_REQ, 8, 600 },      { VG_TG_TOTAL, 8, 600 },  { VG_CLOSED_TTFT, 10, 600 },
+        { VG_P50_TTFT, 12, 200 },   { VG_P95_TTFT, 15, 200 }, { VG_P99_TTFT, 15, 200 },
+        { VG_P50_TPOT, 12, 200 },   { VG_P95_TPOT, 12, 200 }, { VG_REQ_RATE, 3, 200 },
+    };
+    for (size_t i = 0; i < CS_ARRAY_LEN(guard); i++) {
+        size_t n;
+        double m = median_ape(guard[i].g, &n);
+        if (n < guard[i].min_cases || !(m <= guard[i].max_pct))
+            fail_msg("%s: median APE %.1f%% over %zu cases, guard %.0f%% over >= %zu",
+                     vgroup_name(guard[i].g), m, n, guard[i].max_pct, guard[i].min_cases);
+    }
+    int nc, nw;
+    validate_capacity(val, &nc, &nw);
+    assert_true(nc >= 60);
+    assert_true(nw >= 0.9 * nc);
+}
+
+static void test_run_errors_partition_the_groups(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    size_t cap = arena->n_closed + arena->n_open + 1;
+    double *all = malloc(cap * sizeof *all), *one = malloc(cap * sizeof *one);
+    for (int g = 0; g < VG_COUNT; g++) {
+        size_t n_all = validate_group_errors(val, (enum vgroup)g, all), n_sum = 0;
+        double abs_sum = 0, all_sum = 0;
+        for (size_t run = 0; run < arena->n_runs; run++) {
+            size_t n = validate_run_errors(val, (enum vgroup)g, run, one);
+            for (size_t i = 0; i < n; i++)
+                abs_sum += fabs(one[i]);
+            n_sum += n;
+        }
+        for (size_t i = 0; i < n_all; i++)
+            all_sum += all[i];
+        assert_int_equal(n_sum, n_all);
+        assert_close(abs_sum, all_sum, 1e-9, 1e-9);
+    }
+    free(all);
+    free(one);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_in_sample_errors_within_guards),
+        cmocka_unit_test(test_run_errors_partition_the_groups),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
