@@ -1,6 +1,7 @@
 /*
- * sim.c - the event loop of one engine. Two kinds of event: an arrival
- * (a request reaches the engine) and the end of the step in flight.
+ * sim.c - the event loop of one engine. Events: a client sends a request,
+ * the request reaches the engine (after the API server's front-end time),
+ * and the step in flight ends.
  * Steps run one after another: when one ends, its tokens stream out, its
  * finished requests leave, and the next step is scheduled at once if there
  * is work. An idle engine waits for the next arrival.
