@@ -44,6 +44,10 @@ int cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "kernel benchmarks: %s\n", kernels);
         rc = kernels_fit(recs, n, &p, kernels, stderr, &err);
         free(recs);
+        /* An efficiency above 1 means the profile's peak or bandwidth is
+         * below what the GPU was measured doing: say so, not write it. */
+        if (!rc)
+            rc = profile_check(&p, kernels, &err);
         if (rc)
             return cli_fail("calibrate", &err);
     }

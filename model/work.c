@@ -46,6 +46,11 @@ void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_
         double rest = 0.0;
         for (uint32_t i = n_capped; i < n_experts; i++)
             rest += p[i];
+        if (!(rest > 0)) { /* the tail underflowed: share what is left evenly */
+            for (uint32_t i = n_capped; i < n_experts; i++)
+                p[i] = (want - n_capped) / (n_experts - n_capped);
+            break;
+        }
         double scale = (want - n_capped) / rest;
         if (p[n_capped] * scale <= 1.0) {
             for (uint32_t i = n_capped; i < n_experts; i++)

@@ -42,6 +42,47 @@ static const char *const names[] = {
 };
 _Static_assert(CS_ARRAY_LEN(names) == PROF_COUNT, "profile names out of step with enum prof_key");
 
+/* What each coefficient may be. A zero efficiency or bandwidth would make
+ * a step take forever; an exponent of 1e300 would do the same through
+ * underflow; the lower bounds keep every step time finite. `positive`:
+ * the lower bound itself is excluded. */
+struct range {
+    double lo, hi;
+    bool positive;
+};
+#define EFF { 1e-6, 1, false }
+#define SECONDS { 0, 60, false }
+static const struct range ranges[] = {
+    [PROF_MEM_TOTAL_BYTES] = { 0, 1e15, true },
+    [PROF_MEM_BW_BYTES_PER_S] = { 1e6, 1e15, false },
+    [PROF_PEAK_FLOPS_BF16] = { 1e9, 1e18, false },
+    [PROF_PEAK_FLOPS_FP8] = { 1e9, 1e18, false },
+    [PROF_PEAK_FLOPS_FP4] = { 1e9, 1e18, false },
+    [PROF_BW_EFF_WEIGHTS] = EFF,
+    [PROF_BW_EFF_KV] = EFF,
+    [PROF_GEMM_EFF_BF16] = EFF,
+    [PROF_GEMM_EFF_FP8_NATIVE] = EFF,
+    [PROF_GEMM_EFF_FP4_NATIVE] = EFF,
+    [PROF_MARLIN_FP8_EFF] = EFF,
+    [PROF_MARLIN_FP4_EFF] = EFF,
+    [PROF_MARLIN_BW_EFF] = EFF,
+    [PROF_MOE_EFF] = EFF,
+    [PROF_ATTN_PREFILL_EFF] = EFF,
+    [PROF_RECURRENT_EFF] = EFF,
+    [PROF_ATTN_HEAD_DIM_EXP] = { 0, 10, false },
+    [PROF_MOE_ROUTING_SKEW] = { 0, 10, false },
+    [PROF_STEP_OVERHEAD_S] = SECONDS,
+    [PROF_SEQ_OVERHEAD_S] = SECONDS,
+    [PROF_TOKEN_OVERHEAD_S] = SECONDS,
+    [PROF_CPU_STEP_S] = SECONDS,
+    [PROF_CLIENT_LATENCY_S] = SECONDS,
+    [PROF_FRONTEND_REQUEST_S] = SECONDS,
+    [PROF_ACTIVATION_BYTES_PER_TOKEN] = { 0, 1e12, false },
+    [PROF_NON_TORCH_BYTES] = { 0, 1e15, false },
+    [PROF_CUDAGRAPH_BYTES] = { 0, 1e15, false },
+};
+_Static_assert(CS_ARRAY_LEN(ranges) == PROF_COUNT, "profile ranges out of step with enum prof_key");
+
 static const char *const builtin[] = { "gb10", NULL };
 
 const char *profile_key_name(enum prof_key k)
@@ -96,12 +137,25 @@ static int parse_tree(const char *file, const cJSON *root, struct profile *out,
         if (!e)
             return cs_err_set(err, CS_EINPUT, "%s: %s: missing", file, path);
         if ((rc = json_check_keys(e, entry, 2, file, path, err)) ||
-            (rc = json_get_number(e, "value", true, 0.0, 1e300, &out->v[k], file, path, err)))
+            (rc = json_get_number(e, "value", true, -1e300, 1e300, &out->v[k], file, path, err)))
             return rc;
         s = NULL;
         if ((rc = json_get_string(e, "source", true, &s, file, path, err)))
             return rc;
         copy_str(out->source[k], sizeof out->source[k], s);
+    }
+    return profile_check(out, file, err);
+}
+
+int profile_check(const struct profile *p, const char *what, struct cs_err *err)
+{
+    for (int k = 0; k < PROF_COUNT; k++) {
+        const struct range *r = &ranges[k];
+        double x = p->v[k];
+        if (!(x >= r->lo && x <= r->hi) || (r->positive && x <= r->lo))
+            return cs_err_set(err, CS_EINPUT,
+                              "%s: .coefficients.%s.value: must be %s %g and at most %g (got %g)",
+                              what, names[k], r->positive ? ">" : ">=", r->lo, r->hi, x);
     }
     return CS_OK;
 }

@@ -73,6 +73,10 @@ int profile_load_builtin(const char *name, struct profile *out, struct cs_err *e
 int profile_load_file(const char *path, struct profile *out, struct cs_err *err);
 int profile_parse_text(const char *name, const char *text, struct profile *out,
                        struct cs_err *err);
+/* Every coefficient inside its physical range (efficiencies in
+ * [1e-6, 1], bandwidths and peaks positive, exponents <= 10, times <= 60 s);
+ * `what` names the source in the message. Loading checks this. */
+int profile_check(const struct profile *p, const char *what, struct cs_err *err);
 /* Write as JSON with keys in table order (byte-identical for equal input). */
 int profile_write(const struct profile *p, FILE *f, struct cs_err *err);
 /* Names of the built-in profiles, NULL-terminated, static. */

@@ -57,11 +57,39 @@ static void test_unknown_key_is_an_error(void **state)
     free(q);
 }
 
+/* Values that would stall the simulator (a zero efficiency, an exponent
+ * that underflows every attention step) are refused, naming the field. */
+static void test_out_of_range_coefficients_are_refused(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct cs_err err = {0};
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), 0);
+    assert_int_equal(profile_check(&p, "gb10", &err), CS_OK);
+    struct profile q = p;
+    q.v[PROF_GEMM_EFF_BF16] = 0;
+    assert_int_equal(profile_check(&q, "f.json", &err), CS_EINPUT);
+    assert_string_equal(err.msg, "f.json: .coefficients.gemm_eff_bf16.value: must be >= 1e-06 "
+                                 "and at most 1 (got 0)");
+    q = p;
+    q.v[PROF_ATTN_HEAD_DIM_EXP] = 11;
+    assert_int_equal(profile_check(&q, "f.json", &err), CS_EINPUT);
+    q = p;
+    q.v[PROF_MARLIN_BW_EFF] = 1.2; /* kernel records faster than the spec bandwidth */
+    assert_int_equal(profile_check(&q, "k.jsonl", &err), CS_EINPUT);
+    q = p;
+    q.v[PROF_MEM_TOTAL_BYTES] = 0;
+    assert_int_equal(profile_check(&q, "f.json", &err), CS_EINPUT);
+    assert_string_equal(err.msg, "f.json: .coefficients.mem_total_bytes.value: must be > 0 and "
+                                 "at most 1e+15 (got 0)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_is_byte_identical),
         cmocka_unit_test(test_unknown_key_is_an_error),
+        cmocka_unit_test(test_out_of_range_coefficients_are_refused),
     };
     return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
 }
