@@ -19,17 +19,6 @@ const char *kpath_name(enum kernel_path p)
     return (unsigned)p < KPATH_COUNT ? kpath_names[p] : "?";
 }
 
-double work_experts_touched(uint32_t n_experts, uint32_t k, double n_tokens)
-{
-    if (n_experts == 0 || k == 0 || n_tokens <= 0)
-        return 0.0;
-    if (k >= n_experts)
-        return n_experts;
-    double e = n_experts;
-    /* log1p keeps precision when k/E is small and T is large. */
-    return e * -expm1(n_tokens * log1p(-(double)k / e));
-}
-
 void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss)
 {
     if (n_experts == 0)

@@ -122,11 +122,6 @@ static inline void work_shape_add(struct step_shape *s, const struct model_work 
     }
 }
 
-/* Expected number of distinct experts (of E, top-k per token) that T tokens
- * touch in one layer, tokens routed independently and uniformly:
- * E * (1 - (1 - k/E)^T). */
-double work_experts_touched(uint32_t n_experts, uint32_t k, double n_tokens);
-
 /* Routing with unequal expert popularity. Expert i (0-based rank) is in a
  * token's top-k with probability p_i proportional to (i+1)^-skew, scaled
  * so that sum p_i = k and capped at 1 (skew 0: p_i = k/E, uniform).

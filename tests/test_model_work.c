@@ -152,11 +152,12 @@ static void test_skewed_routing_touches_fewer_experts(void **state)
     (void)state;
     enum { E = 128, K = 8 };
     double lm[E];
+    /* uniform: E (1 - (1 - k/E)^T) */
     work_routing_init(E, K, 0.0, lm);
     for (int t = 0; t <= 64; t += 8)
-        assert_close(work_experts_touched_skewed(lm, E, t), work_experts_touched(E, K, t), 1e-12,
-                     1e-12);
-    double prev = work_experts_touched(E, K, 50);
+        assert_close(work_experts_touched_skewed(lm, E, t), E * (1 - pow(1 - (double)K / E, t)),
+                     1e-12, 1e-12);
+    double prev = E * (1 - pow(1 - (double)K / E, 50));
     for (double skew = 0.25; skew <= 2.0; skew += 0.25) {
         work_routing_init(E, K, skew, lm);
         assert_close(work_experts_touched_skewed(lm, E, 1), K, 1e-12, 0);
