@@ -89,12 +89,12 @@ static double loss(const gsl_vector *f, double scale)
     return s * scale * scale;
 }
 
-/* The fit: Nelder-Mead simplex (GSL multimin nmsimplex2) on half the sum
- * of squared residuals. Simulated metrics are piecewise constant in the
- * coefficients at fine scales (a step either fits in a batch or not), so
- * derivative-based least squares (gsl_multifit_nlinear) takes
- * finite-difference steps into noise; the simplex works on the same
- * least-squares objective without derivatives. Uncertainty comes from a
+/* The fit: Nelder-Mead simplex (GSL multimin nmsimplex2) on the loss of
+ * the residuals (soft-L1, or half the sum of squares at scale 0).
+ * Simulated metrics are piecewise constant in the coefficients at fine
+ * scales (a step either fits in a batch or not), so derivative-based least
+ * squares (gsl_multifit_nlinear) takes finite-difference steps into noise;
+ * the simplex works on the same objective without derivatives. Uncertainty comes from a
  * central-difference Jacobian at the optimum with steps large enough to
  * see past that noise. */
 struct mm_ctx {

@@ -1,8 +1,7 @@
 /*
- * fit.h - fit a handful of profile coefficients by least squares on
- * log-ratio residuals (GSL multimin simplex on the sum of squares, see
- * fit.c for why not gsl_multifit_nlinear)
- * log(predicted / measured). Coefficients are fitted in log space, so they
+ * fit.h - fit a handful of profile coefficients to log-ratio residuals
+ * log(predicted / measured) under a soft-L1 or squared loss (GSL multimin
+ * simplex, see fit.c for why not gsl_multifit_nlinear). Coefficients are fitted in log space, so they
  * stay positive and a step means a factor, and each is bounded to a
  * physical range (a fitted bandwidth efficiency above 1 would be a bug of
  * the model, not a finding).

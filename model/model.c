@@ -350,14 +350,18 @@ double model_weight_bytes(const struct model *m, enum dtype weights, bool langua
  * one MoE layer whose routed experts are stored like the other experts
  * (param_check.md section 2, Super: "routed experts (incl. MTP) NVFP4");
  * the rest is stored like the other linears. */
+static double mtp_expert_params(const struct model *m)
+{
+    double experts = (double)m->experts * m->expert_params;
+    return experts <= m->p_mtp ? experts : 0.0;
+}
+
 double model_mtp_weight_bytes(const struct model *m, enum dtype weights)
 {
     if (m->p_mtp <= 0)
         return 0;
     struct model_checkpoint c = checkpoint_for(m, weights);
-    double experts = (double)m->experts * m->expert_params;
-    if (experts > m->p_mtp)
-        experts = 0;
+    double experts = mtp_expert_params(m);
     return experts * dtype_traits(c.experts)->bytes_per_param +
            (m->p_mtp - experts) * dtype_traits(c.other)->bytes_per_param;
 }
@@ -368,9 +372,9 @@ void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint3
     if (m->p_mtp <= 0 || passes == 0)
         return;
     struct model_checkpoint c = checkpoint_for(m, weights);
-    double experts = (double)m->experts * m->expert_params;
-    w->drafter_moe = experts > 0 && experts <= m->p_mtp;
-    double dense = m->p_mtp - (w->drafter_moe ? experts : 0.0);
+    double experts = mtp_expert_params(m);
+    w->drafter_moe = experts > 0;
+    double dense = m->p_mtp - experts;
     w->drafter.bytes = dense * dtype_traits(c.other)->bytes_per_param;
     w->drafter.flops_per_token = 2.0 * dense;
     w->drafter.path = w->dense.path;
