@@ -4,12 +4,15 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calibrate/calibrate.h"
+#include "calibrate/loo.h"
 #include "calibrate/validate.h"
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "common/xalloc.h"
 
 int cmd_validate(int argc, char **argv)
 {
@@ -17,7 +20,7 @@ int cmd_validate(int argc, char **argv)
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
     bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
-    int64_t loo_iter = 60;
+    int64_t loo_iter = 60, jobs = 1;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
         { "out", OPT_STRING, &out_path, 0, 0, "write one JSON line per case to FILE.jsonl", false },
@@ -31,6 +34,7 @@ int cmd_validate(int argc, char **argv)
         { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it", false },
         { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
+        { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each [1]", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -56,20 +60,23 @@ int cmd_validate(int argc, char **argv)
     if (loo) {
         /* Each model's cases predicted by a profile fitted without it,
          * starting from the given profile. */
-        for (size_t r = 0; r < a->n_runs && !rc; r++) {
+        const char **models = xcalloc(a->n_runs, sizeof *models);
+        size_t n_models = 0;
+        for (size_t r = 0; r < a->n_runs; r++) {
             const char *m = a->runs[r].model;
             bool seen = false;
-            for (size_t q = 0; q < r; q++)
-                seen = seen || strcmp(a->runs[q].model, m) == 0;
-            if (seen || (model && strcmp(model, m) != 0))
-                continue;
-            struct profile p = prof;
-            fprintf(stderr, "loo: refit without %s\n", m);
-            rc = calibrate_arena(a, m, &p, (size_t)loo_iter, NULL, &err);
+            for (size_t q = 0; q < n_models; q++)
+                seen = seen || strcmp(models[q], m) == 0;
+            if (!seen && (!model || strcmp(model, m) == 0))
+                models[n_models++] = m;
+        }
+        struct profile *fits = xcalloc(n_models ? n_models : 1, sizeof *fits);
+        rc = loo_fit_profiles(a, models, n_models, &prof, (size_t)loo_iter, (int)jobs, fits, &err);
+        for (size_t k = 0; k < n_models && !rc; k++) {
+            const char *m = models[k];
             struct validate_filter fm = { m, false, !open_only, !closed_only, (int)seeds };
             struct validation *vm = NULL;
-            if (!rc)
-                rc = validate_run(a, &p, &fm, &vm, &err);
+            rc = validate_run(a, &fits[k], &fm, &vm, &err);
             for (size_t i = 0; !rc && i < a->n_closed; i++)
                 if (strcmp(a->runs[a->closed[i].run].model, m) == 0) {
                     memcpy(v->closed[i], vm->closed[i], sizeof v->closed[i]);
@@ -82,6 +89,8 @@ int cmd_validate(int argc, char **argv)
                 }
             validate_free(vm);
         }
+        free(fits);
+        free(models);
         if (rc) {
             validate_free(v);
             arena_free(a);
