@@ -111,20 +111,21 @@ static double part_seconds(const struct profile *p, const struct work_part *part
 }
 
 /* Routed experts of `layers` MoE layers for T tokens: each token runs
- * top-k experts; the step reads each touched expert once. moe_eff: grouped
- * expert GEMMs run below dense GEMM efficiency (many small matrices).
- * Streaming through Marlin's MoE kernel is priced by marlin_bw_eff alone;
- * the compute penalty applies to every path. */
+ * top-k experts; the step reads each touched expert once, at the path's
+ * streaming bandwidth. Compute-bound (prefill), BF16 experts run as
+ * vLLM's Triton fused_moe grouped GEMM, at moe_eff of the dense BF16 rate
+ * (many small matrices); through Marlin the MoE kernel is Marlin's, whose
+ * rates marlin_fp8_eff / marlin_fp4_eff already are. */
 static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32_t layers)
 {
     const struct model_work *w = &c->w;
     const struct profile *p = &c->p;
     double bytes = experts_touched(c, tokens) * layers * w->expert.bytes;
     double expert_tokens = (double)tokens * w->n_experts_active * layers;
-    double mem_eff = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
-    double mem = bytes / (weight_bw(p, w->expert.path) * mem_eff);
+    double mem = bytes / weight_bw(p, w->expert.path);
+    double grouped = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
     double comp = w->expert.flops_per_token * expert_tokens /
-                  (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
+                  (path_flops(p, w->expert.path) * grouped);
     return mem > comp ? mem : comp;
 }
 
@@ -137,6 +138,12 @@ static double weights_seconds(const struct cost_model *c, const struct step_shap
     t += part_seconds(p, &w->lm_head, w->lm_head.bytes, (double)s->n_logits, 1.0);
     if (w->n_moe_layers && w->n_experts)
         t += experts_seconds(c, s->n_tokens, w->n_moe_layers);
+    /* A step of one token multiplies every weight matrix by a vector:
+     * GEMV (or split-K skinny GEMM) kernels, whose achieved bandwidth is
+     * not that of the tiled GEMMs a batch runs. From two tokens on, vLLM
+     * pads to a captured CUDA-graph batch and runs the GEMM path. */
+    if (s->n_tokens == 1)
+        t /= p->v[PROF_GEMV_EFF];
     return t;
 }
 

@@ -2,9 +2,10 @@
  * test_cost.c - the step cost model's physics, on a hand-made work model
  * and the built-in GB10 profile: decode is memory-bound (one request and
  * eight cost nearly the same), prefill is compute-bound (cost grows with
- * tokens), wide attention heads run slower per FLOP by the profile's
- * exponent, skewed expert routing reads fewer experts, an MTP drafter
- * costs its passes, and async scheduling overlaps CPU with GPU.
+ * tokens), a one-token step streams at its own GEMV efficiency, wide
+ * attention heads run slower per FLOP by the profile's exponent, skewed
+ * expert routing reads fewer experts, an MTP drafter costs its passes,
+ * and async scheduling overlaps CPU with GPU.
  */
 #include "cs_test.h"
 
@@ -49,16 +50,36 @@ static void test_decode_is_memory_bound_prefill_compute_bound(void **state)
     struct cost_model *c = cost_new(&w, &p, false);
     struct step_shape one = decode_batch(&w, 1, 100), eight = decode_batch(&w, 8, 100);
     double t1 = cost_step_seconds(c, &one, NULL), t8 = cost_step_seconds(c, &eight, NULL);
-    /* Weights dominate: 16 GB at the effective bandwidth. */
+    /* Weights dominate: 16 GB at the effective bandwidth (a lone token's
+     * GEMV at its own efficiency). */
     double weights = 16e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
-    assert_true(t1 > weights && t1 < 1.2 * weights);
-    assert_true(t8 < 1.1 * t1);
+    assert_true(t1 > weights / p.v[PROF_GEMV_EFF] && t1 < 1.2 * weights / p.v[PROF_GEMV_EFF]);
+    assert_true(t8 < 1.1 * weights);
     struct step_shape pf1 = { 0 }, pf2 = { 0 };
     work_shape_add(&pf1, &w, 0, 2048, false, 1);
     work_shape_add(&pf2, &w, 0, 4096, false, 1);
     double p1 = cost_step_seconds(c, &pf1, NULL), p2 = cost_step_seconds(c, &pf2, NULL);
     assert_true(p1 > 2 * weights);
     assert_true(p2 > 1.9 * p1); /* linear in tokens, plus attention's square */
+    cost_free(c);
+}
+
+/* One token streams the weights at gemv_eff of the batched rate; two
+ * tokens already run the batched path. */
+static void test_one_token_step_streams_at_gemv_eff(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    struct profile p = gb10();
+    p.v[PROF_GEMV_EFF] = 0.5;
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape one = decode_batch(&w, 1, 100), two = decode_batch(&w, 2, 100);
+    struct cost_breakdown b1, b2;
+    cost_step_seconds(c, &one, &b1);
+    cost_step_seconds(c, &two, &b2);
+    double batched = 16e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    assert_true(fabs(b2.weights_s / batched - 1) < 1e-9);
+    assert_true(fabs(b1.weights_s / (2 * batched) - 1) < 1e-9);
     cost_free(c);
 }
 
@@ -165,6 +186,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_is_memory_bound_prefill_compute_bound),
+        cmocka_unit_test(test_one_token_step_streams_at_gemv_eff),
         cmocka_unit_test(test_wide_heads_cost_more_per_flop),
         cmocka_unit_test(test_skewed_routing_reads_fewer_expert_bytes),
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
