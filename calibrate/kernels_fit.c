@@ -1,6 +1,7 @@
 #include "calibrate/kernels_fit.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_fit.h>
@@ -13,14 +14,15 @@ static bool is(const struct kb_record *r, const char *bench, const char *dtype)
            (!dtype || strcmp(r->dtype, dtype) == 0);
 }
 
-/* Best efficiency of a family: max over records of work / ((t - t0) x rate). */
-static double envelope(const struct kb_record *r, size_t n, const char *bench, const char *dtype,
-                       bool flops, double rate, double t0, int *count)
+/* Best efficiency of a family (GEMM rows m_lo <= M <= m_hi): max over
+ * records of work / ((t - t0) x rate). */
+static double envelope_m(const struct kb_record *r, size_t n, const char *bench, const char *dtype,
+                         int64_t m_lo, int64_t m_hi, bool flops, double rate, double t0, int *count)
 {
     double best = 0;
     *count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is(&r[i], bench, dtype))
+        if (!is(&r[i], bench, dtype) || r[i].m < m_lo || r[i].m > m_hi)
             continue;
         double t = r[i].time_us * 1e-6 - t0;
         double work = flops ? r[i].flops : r[i].bytes;
@@ -32,6 +34,12 @@ static double envelope(const struct kb_record *r, size_t n, const char *bench, c
             best = e;
     }
     return best;
+}
+
+static double envelope(const struct kb_record *r, size_t n, const char *bench, const char *dtype,
+                       bool flops, double rate, double t0, int *count)
+{
+    return envelope_m(r, n, bench, dtype, 0, INT64_MAX, flops, rate, t0, count);
 }
 
 int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const char *source_file,
@@ -90,9 +98,10 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
         if (report)
             fprintf(report, "  %-22s %.4f  (%d records)\n", profile_key_name(fam[i].key), e, cnt);
     }
-    /* moe_eff is relative to the dense path (sim/cost.c multiplies the
-     * path's efficiency by it): the grouped nvfp4 expert GEMM's compute
-     * envelope over the dense dequant GEMM's. */
+    /* moe_eff is grouped over dense GEMM within one kernel family (sim/cost.c
+     * applies it to BF16 expert GEMMs): the suite's grouped nvfp4 expert
+     * GEMM's compute envelope over its dense dequant GEMM's, the nearest
+     * measurement of what grouping small matrices costs. */
     int cnt;
     double e = envelope(r, n, "moe_gemm", "nvfp4", true, bf16, t0, &cnt);
     if (cnt > 0 && p->v[PROF_MARLIN_FP4_EFF] > 0) {
@@ -104,6 +113,21 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
     } else if (report) {
         fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_EFF),
                 p->v[PROF_MOE_EFF]);
+    }
+    /* gemv_eff: a one-row BF16 GEMM's streaming rate over that of the
+     * small, still memory-bound batches (M 2-64) decode steps run. */
+    int n1, nb;
+    double e1 = envelope_m(r, n, "gemm", "bf16", 1, 1, false, bw, t0, &n1);
+    double eb = envelope_m(r, n, "gemm", "bf16", 2, 64, false, bw, t0, &nb);
+    if (n1 > 0 && nb > 0 && e1 > 0 && eb > 0) {
+        p->v[PROF_GEMV_EFF] = e1 < eb ? e1 / eb : 1.0;
+        snprintf(p->source[PROF_GEMV_EFF], sizeof p->source[0], "%s", src);
+        if (report)
+            fprintf(report, "  %-22s %.4f  (%d M=1 and %d M=2-64 gemm bf16 records)\n",
+                    profile_key_name(PROF_GEMV_EFF), p->v[PROF_GEMV_EFF], n1, nb);
+    } else if (report) {
+        fprintf(report, "  %-22s kept %.4f (needs gemm bf16 records at M=1 and M=2-64)\n",
+                profile_key_name(PROF_GEMV_EFF), p->v[PROF_GEMV_EFF]);
     }
     return CS_OK;
 }
