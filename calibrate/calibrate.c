@@ -129,8 +129,13 @@ int calibrate_arena(const struct arena *a, const char *exclude, struct profile *
                 sqrt(2 * rep.cost_end / c.n_res));
         for (size_t i = 0; i < calibrate_n_params; i++) {
             enum prof_key k = calibrate_params[i].key;
-            fprintf(report, "  %-26s %12.6g  (+-%.0f%%)\n", profile_key_name(k), p->v[k],
-                    100.0 * rep.sigma[k]);
+            /* Past +-1000% the linearised covariance says only that the
+             * data do not pin the coefficient (collinear with another). */
+            if (rep.sigma[k] > 10.0)
+                fprintf(report, "  %-26s %12.6g  (undetermined)\n", profile_key_name(k), p->v[k]);
+            else
+                fprintf(report, "  %-26s %12.6g  (+-%.0f%%)\n", profile_key_name(k), p->v[k],
+                        100.0 * rep.sigma[k]);
         }
     }
     return CS_OK;
