@@ -51,6 +51,14 @@ int cmd_validate(int argc, char **argv)
     struct arena *a;
     if ((rc = arena_load(arena_dir, &a, &err)))
         return cli_fail("validate", &err);
+    bool known = !model;
+    for (size_t r = 0; r < a->n_runs && !known; r++)
+        known = strcmp(a->runs[r].model, model) == 0;
+    if (!known) {
+        cs_err_set(&err, CS_EUSAGE, "--model %s: no run of this model in %s/runs.json", model, arena_dir);
+        arena_free(a);
+        return cli_fail("validate", &err);
+    }
     struct validate_filter f = { model, false, !open_only, !closed_only, (int)seeds };
     struct validation *v;
     if ((rc = validate_run(a, &prof, &f, &v, &err))) {
