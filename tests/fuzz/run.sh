@@ -22,12 +22,18 @@ mkdir -p $B/obj $B/gen
 FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -I. -I$B/gen $(pkg-config --cflags gsl libcjson) -DCAPSIM_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined"
 sh scripts/embed.sh model/catalog/*.json profiles/*.json scenarios/*.json > $B/gen/embedded.c
 objs="$B/obj/embedded.o"
+# An object is rebuilt when its .c is newer; a changed header (a struct
+# grown by a field) rebuilds them all, or harnesses link stale layouts.
+if [ ! -f $B/obj/.built ] || [ -n "$(find . -path ./build -prune -o -name '*.h' -newer $B/obj/.built -print | head -1)" ]; then
+    rm -f $B/obj/*.o
+fi
 $CC $FLAGS -c -o $B/obj/embedded.o $B/gen/embedded.c
 for src in common/*.c model/*.c profile/*.c sim/*.c client/*.c scenarios/*.c kernels/host/*.c; do
     o=$B/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
     [ "$o" -nt "$src" ] || $CC $FLAGS -c -o "$o" "$src"
     objs="$objs $o"
 done
+touch $B/obj/.built
 status=0
 for h in config scenario profile trace kbench; do
     $CC $FLAGS -Itests/fuzz -fsanitize=fuzzer -o $B/fuzz_$h tests/fuzz/fuzz_$h.c $objs $(pkg-config --libs gsl libcjson) -lm
