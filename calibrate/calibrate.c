@@ -45,10 +45,14 @@ static const enum arena_metric fit_metrics[] = {
 };
 #define N_FIT_METRICS (sizeof fit_metrics / sizeof fit_metrics[0])
 
+static const enum arena_metric open_fit_metrics[] = { AM_P50_TTFT_MS, AM_P50_TPOT_MS };
+#define N_OPEN_FIT_METRICS (sizeof open_fit_metrics / sizeof open_fit_metrics[0])
+
 struct cal_ctx {
     const struct arena *a;
     const char *exclude;
-    size_t n_res;
+    bool open_loop;
+    size_t n_closed_res, n_open_res;
     size_t n_eval;
 };
 
@@ -75,10 +79,21 @@ static bool row_used(const struct cal_ctx *c, size_t i, int k)
     return !isnan(x) && x > 0;
 }
 
+static bool open_row_used(const struct cal_ctx *c, size_t i, int k)
+{
+    const struct arena_open *o = &c->a->open[i];
+    if (!c->open_loop || !validate_open_usable(o))
+        return false;
+    if (c->exclude && strcmp(c->a->runs[o->run].model, c->exclude) == 0)
+        return false;
+    double x = o->measured[open_fit_metrics[k]];
+    return !isnan(x) && x > 0;
+}
+
 static int residuals(const struct profile *p, double *res, size_t n, void *ud, struct cs_err *err)
 {
     struct cal_ctx *c = ud;
-    struct validate_filter f = { c->exclude, true, true, false, 1 };
+    struct validate_filter f = { c->exclude, true, true, c->open_loop, 1 };
     struct validation *v;
     int rc = validate_run(c->a, p, &f, &v, err);
     if (rc)
@@ -92,6 +107,14 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
             double meas = c->a->closed[i].measured[fit_metrics[k]];
             res[j++] = v->closed_ok[i] && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
         }
+    for (size_t i = 0; i < c->a->n_open; i++)
+        for (size_t k = 0; k < N_OPEN_FIT_METRICS; k++) {
+            if (!open_row_used(c, i, (int)k))
+                continue;
+            double pred = v->open[i][open_fit_metrics[k]];
+            double meas = c->a->open[i].measured[open_fit_metrics[k]];
+            res[j++] = v->open_ok[i] && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
+        }
     CS_ASSERT(j == n);
     validate_free(v);
     c->n_eval++;
@@ -101,32 +124,40 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
     return CS_OK;
 }
 
-int calibrate_arena(const struct arena *a, const char *exclude, struct profile *p,
+int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, struct profile *p,
                     size_t max_iter, FILE *report, struct cs_err *err)
 {
-    struct cal_ctx c = { a, exclude, 0, 0 };
+    struct cal_ctx c = { a, exclude, open_loop, 0, 0, 0 };
     for (size_t i = 0; i < a->n_closed; i++)
         for (size_t k = 0; k < N_FIT_METRICS; k++)
             if (row_used(&c, i, (int)k))
-                c.n_res++;
+                c.n_closed_res++;
+    for (size_t i = 0; i < a->n_open; i++)
+        for (size_t k = 0; k < N_OPEN_FIT_METRICS; k++)
+            if (open_row_used(&c, i, (int)k))
+                c.n_open_res++;
+    size_t n_res = c.n_closed_res + c.n_open_res;
     struct fit_report rep;
-    int rc = fit_profile(p, calibrate_params, calibrate_n_params, c.n_res, residuals, &c,
+    int rc = fit_profile(p, calibrate_params, calibrate_n_params, n_res, residuals, &c,
                          max_iter, CALIBRATE_LOSS_SCALE, &rep, err);
     if (rc)
         return rc;
     char src[160];
-    snprintf(src, sizeof src, "fitted: capsim calibrate on %s (%zu closed-loop measurements%s%s)",
-             a->dir, c.n_res, exclude ? ", without " : "", exclude ? exclude : "");
+    char open_part[48] = "";
+    if (open_loop)
+        snprintf(open_part, sizeof open_part, " and %zu open-loop", c.n_open_res);
+    snprintf(src, sizeof src, "fitted: capsim calibrate on %s (%zu closed-loop%s measurements%s%s)",
+             a->dir, c.n_closed_res, open_part, exclude ? ", without " : "", exclude ? exclude : "");
     for (size_t i = 0; i < calibrate_n_params; i++)
         snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
     if (isatty(STDERR_FILENO))
         fputc('\n', stderr);
     if (report) {
         fprintf(report, "fit: %zu coefficients, %zu residuals, %zu iterations, %zu simulations, %s\n",
-                calibrate_n_params, c.n_res, rep.n_iter, c.n_eval,
+                calibrate_n_params, n_res, rep.n_iter, c.n_eval,
                 rep.converged ? "converged" : "NOT converged (iteration limit)");
-        fprintf(report, "rms log error: %.4f -> %.4f\n", sqrt(2 * rep.cost_start / c.n_res),
-                sqrt(2 * rep.cost_end / c.n_res));
+        fprintf(report, "rms log error: %.4f -> %.4f\n", sqrt(2 * rep.cost_start / n_res),
+                sqrt(2 * rep.cost_end / n_res));
         for (size_t i = 0; i < calibrate_n_params; i++) {
             enum prof_key k = calibrate_params[i].key;
             /* Past +-1000% the linearised covariance says only that the

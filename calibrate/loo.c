@@ -29,22 +29,27 @@ struct fold {
     int fd;   /* read end of the child's pipe; -1 when not started */
 };
 
-static int fit_fold(const struct arena *a, const char *model, const struct profile *start,
-                    size_t max_iter, struct fold_result *r)
+struct loo_spec {
+    const struct arena *a;
+    const struct profile *start;
+    bool open_loop;
+    size_t max_iter;
+};
+
+static int fit_fold(const struct loo_spec *sp, const char *model, struct fold_result *r)
 {
     memset(r, 0, sizeof *r);
-    r->p = *start;
+    r->p = *sp->start;
     fprintf(stderr, "loo: refit without %s\n", model);
-    r->rc = calibrate_arena(a, model, &r->p, max_iter, NULL, &r->err);
+    r->rc = calibrate_arena(sp->a, model, sp->open_loop, &r->p, sp->max_iter, NULL, &r->err);
     return r->rc;
 }
 
 /* Fork a child that fits fold i and writes its result to a pipe. The
  * child frees what the parent allocated here (folds, result) and its own
  * result before _exit, so leak checkers see no loss in it. */
-static int start_fold(const struct arena *a, const char *const *models, size_t i,
-                      const struct profile *start, size_t max_iter, struct fold *folds,
-                      struct fold_result *parent_r, struct cs_err *err)
+static int start_fold(const struct loo_spec *sp, const char *const *models, size_t i,
+                      struct fold *folds, struct fold_result *parent_r, struct cs_err *err)
 {
     int fds[2];
     if (pipe(fds))
@@ -62,7 +67,7 @@ static int start_fold(const struct arena *a, const char *const *models, size_t i
         free(folds);
         free(parent_r);
         struct fold_result *r = xmalloc(sizeof *r);
-        fit_fold(a, models[i], start, max_iter, r);
+        fit_fold(sp, models[i], r);
         const char *b = (const char *)r;
         size_t left = sizeof *r;
         int status = 0;
@@ -114,14 +119,15 @@ static int finish_fold(struct fold *f, const char *model, struct fold_result *r,
 }
 
 int loo_fit_profiles(const struct arena *a, const char *const *models, size_t n_models,
-                     const struct profile *start, size_t max_iter, int jobs,
+                     const struct profile *start, bool open_loop, size_t max_iter, int jobs,
                      struct profile *out, struct cs_err *err)
 {
+    const struct loo_spec sp = { a, start, open_loop, max_iter };
     struct fold_result *r = xmalloc(sizeof *r);
     int rc = CS_OK;
     if (jobs <= 1) {
         for (size_t i = 0; i < n_models && !rc; i++) {
-            rc = fit_fold(a, models[i], start, max_iter, r);
+            rc = fit_fold(&sp, models[i], r);
             if (rc)
                 *err = r->err;
             else
@@ -137,7 +143,7 @@ int loo_fit_profiles(const struct arena *a, const char *const *models, size_t n_
     for (size_t i = 0; i < n_models; i++) {
         /* Keep `jobs` folds in flight; collect them in order. */
         while (next < n_models && next < i + (size_t)jobs) {
-            if ((rc = start_fold(a, models, next, start, max_iter, f, r, err)))
+            if ((rc = start_fold(&sp, models, next, f, r, err)))
                 break;
             next++;
         }

@@ -309,7 +309,7 @@ int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err
 /* Cases whose measurement is trustworthy for the metric: open-loop runs
  * with failed requests, or replies cut well short of their sampled
  * length, are left out (shared/arena/README.md caveats). */
-static bool open_usable(const struct arena_open *o)
+bool validate_open_usable(const struct arena_open *o)
 {
     if (o->failed > 0)
         return false;
@@ -334,7 +334,7 @@ size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run
         for (size_t i = 0; i < a->n_open; i++) {
             double p = v->open[i][m], x = a->open[i].measured[m];
             if ((run == VALIDATE_ALL_RUNS || a->open[i].run == run) && v->open_ok[i] &&
-                open_usable(&a->open[i]) && !isnan(p) && !isnan(x) && x > 0)
+                validate_open_usable(&a->open[i]) && !isnan(p) && !isnan(x) && x > 0)
                 out[n++] = (p / x - 1.0) * 100.0;
         }
     }

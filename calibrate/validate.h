@@ -62,6 +62,10 @@ size_t validate_group_errors(const struct validation *v, enum vgroup g, double *
 /* Signed percentage errors, 100 (predicted / measured - 1), of group g in
  * one run's cases (or all runs: VALIDATE_ALL_RUNS) into out. */
 #define VALIDATE_ALL_RUNS ((size_t)-1)
+/* An open-loop case whose measurement is trustworthy: no failed
+ * requests, replies not cut below 90% of their sampled length. */
+bool validate_open_usable(const struct arena_open *o);
+
 size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run, double *out);
 
 /* Capacity from the rate sweeps: for each run and each p95 TTFT limit

@@ -17,6 +17,7 @@ int cmd_calibrate(int argc, char **argv)
     const char *arena_dir = "../shared/arena", *out_path = NULL, *start = NULL;
     const char *hardware = "gb10", *kernels = NULL;
     int64_t max_iter = 400;
+    bool open_loop = false;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder to fit [../shared/arena]", false },
         { "out", OPT_STRING, &out_path, 0, 0, "write the fitted profile to FILE (else stdout)", false },
@@ -24,6 +25,7 @@ int cmd_calibrate(int argc, char **argv)
         { "hardware", OPT_STRING, &hardware, 0, 0, "start from this built-in profile [gb10]", false },
         { "max-iter", OPT_INT, &max_iter, 1, 100000, "simplex iterations at most [400]", false },
         { "kernels", OPT_STRING, &kernels, 0, 0, "capsim-kbench records (JSON lines) to fit first", false },
+        { "open-loop", OPT_FLAG, &open_loop, 0, 0, "also fit the open-loop tests' p50 TTFT and TPOT (3x slower)", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -57,7 +59,7 @@ int cmd_calibrate(int argc, char **argv)
         struct arena *a;
         if ((rc = arena_load(arena_dir, &a, &err)))
             return cli_fail("calibrate", &err);
-        rc = calibrate_arena(a, NULL, &p, (size_t)max_iter, stderr, &err);
+        rc = calibrate_arena(a, NULL, open_loop, &p, (size_t)max_iter, stderr, &err);
         arena_free(a);
         if (rc)
             return cli_fail("calibrate", &err);

@@ -20,6 +20,7 @@ int cmd_validate(int argc, char **argv)
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
     bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
+    bool loo_open = false;
     int64_t loo_iter = 60, jobs = 1;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
@@ -35,6 +36,7 @@ int cmd_validate(int argc, char **argv)
         { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
         { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each [1]", false },
+        { "loo-open-loop", OPT_FLAG, &loo_open, 0, 0, "--loo: refits also fit open-loop p50 TTFT/TPOT (as calibrate --open-loop)", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -79,7 +81,7 @@ int cmd_validate(int argc, char **argv)
                 models[n_models++] = m;
         }
         struct profile *fits = xcalloc(n_models ? n_models : 1, sizeof *fits);
-        rc = loo_fit_profiles(a, models, n_models, &prof, (size_t)loo_iter, (int)jobs, fits, &err);
+        rc = loo_fit_profiles(a, models, n_models, &prof, loo_open, (size_t)loo_iter, (int)jobs, fits, &err);
         for (size_t k = 0; k < n_models && !rc; k++) {
             const char *m = models[k];
             struct validate_filter fm = { m, false, !open_only, !closed_only, (int)seeds };

@@ -9,6 +9,8 @@
 
 #include "calibrate/loo.h"
 
+#include <math.h>
+
 static struct arena *arena;
 static size_t full_closed, full_open;
 static const char *const models[] = { "qwen-3.5-0.8b", "lfm2.5-2.6b" };
@@ -61,8 +63,8 @@ static void test_jobs_do_not_change_the_folds(void **state)
     struct cs_err err = { 0 };
     struct profile start, one[2], two[2];
     assert_int_equal(profile_load_builtin("gb10", &start, &err), CS_OK);
-    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, 2, 1, one, &err), CS_OK);
-    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, 2, 2, two, &err), CS_OK);
+    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 2, 1, one, &err), CS_OK);
+    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 2, 2, two, &err), CS_OK);
     for (int f = 0; f < 2; f++) {
         assert_memory_equal(one[f].v, two[f].v, sizeof one[f].v);
         assert_string_equal(one[f].source[PROF_BW_EFF_WEIGHTS], two[f].source[PROF_BW_EFF_WEIGHTS]);
@@ -92,10 +94,44 @@ static void test_a_failed_fold_reports_its_error(void **state)
     struct cs_err err = { 0 };
     struct profile start, out[2];
     assert_int_equal(profile_load_builtin("gb10", &start, &err), CS_OK);
-    int rc = loo_fit_profiles(arena, models, 2, &start, 2, 2, out, &err);
+    int rc = loo_fit_profiles(arena, models, 2, &start, false, 2, 2, out, &err);
     arena->n_closed = n;
     assert_int_equal(rc, CS_ENUM);
     assert_non_null(strstr(err.msg, "cannot fit"));
+}
+
+/* With open_loop, a fold also fits the open-loop tests of the other
+ * model, and its profile says so. */
+static void test_open_loop_folds_fit_open_loop_tests(void **state)
+{
+    (void)state;
+    if (!arena)
+        skip();
+    size_t kept = 0;
+    for (size_t i = 0; i < full_open; i++) {
+        const struct arena_open *o = &arena->open[i];
+        const char *m = arena->runs[o->run].model;
+        if (isnan(o->step_rate) && (strcmp(m, models[0]) == 0 || strcmp(m, models[1]) == 0)) {
+            struct arena_open t = arena->open[kept];
+            arena->open[kept++] = *o;
+            arena->open[i] = t;
+        }
+    }
+    assert_true(kept >= 4);
+    arena->n_open = kept;
+    struct cs_err err = { 0 };
+    struct profile start, closed[2], open[2];
+    assert_int_equal(profile_load_builtin("gb10", &start, &err), CS_OK);
+    int rc_c = loo_fit_profiles(arena, models, 2, &start, false, 2, 1, closed, &err);
+    int rc_o = loo_fit_profiles(arena, models, 2, &start, true, 2, 1, open, &err);
+    arena->n_open = 0;
+    assert_int_equal(rc_c, CS_OK);
+    assert_int_equal(rc_o, CS_OK);
+    assert_null(strstr(closed[0].source[PROF_MOE_EFF], "open-loop"));
+    /* lfm2.5's four tests 07-10, p50 TTFT and p50 TPOT each */
+    assert_non_null(strstr(open[0].source[PROF_MOE_EFF],
+                           "closed-loop and 8 open-loop measurements, without qwen-3.5-0.8b"));
+    assert_true(memcmp(open[0].v, closed[0].v, sizeof open[0].v) != 0);
 }
 
 int main(void)
@@ -103,6 +139,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jobs_do_not_change_the_folds),
         cmocka_unit_test(test_a_failed_fold_reports_its_error),
+        cmocka_unit_test(test_open_loop_folds_fit_open_loop_tests),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
