@@ -90,6 +90,13 @@ static bool open_row_used(const struct cal_ctx *c, size_t i, int k)
     return !isnan(x) && x > 0;
 }
 
+/* log(predicted / measured); a case the simulation could not finish
+ * counts as a miss by a factor e^3. */
+static double log_residual(bool ok, double pred, double meas)
+{
+    return ok && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
+}
+
 static int residuals(const struct profile *p, double *res, size_t n, void *ud, struct cs_err *err)
 {
     struct cal_ctx *c = ud;
@@ -103,17 +110,15 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
         for (size_t k = 0; k < N_FIT_METRICS; k++) {
             if (!row_used(c, i, (int)k))
                 continue;
-            double pred = v->closed[i][fit_metrics[k]];
-            double meas = c->a->closed[i].measured[fit_metrics[k]];
-            res[j++] = v->closed_ok[i] && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
+            enum arena_metric m = fit_metrics[k];
+            res[j++] = log_residual(v->closed_ok[i], v->closed[i][m], c->a->closed[i].measured[m]);
         }
     for (size_t i = 0; i < c->a->n_open; i++)
         for (size_t k = 0; k < N_OPEN_FIT_METRICS; k++) {
             if (!open_row_used(c, i, (int)k))
                 continue;
-            double pred = v->open[i][open_fit_metrics[k]];
-            double meas = c->a->open[i].measured[open_fit_metrics[k]];
-            res[j++] = v->open_ok[i] && pred > 0 && isfinite(pred) ? log(pred / meas) : 3.0;
+            enum arena_metric m = open_fit_metrics[k];
+            res[j++] = log_residual(v->open_ok[i], v->open[i][m], c->a->open[i].measured[m]);
         }
     CS_ASSERT(j == n);
     validate_free(v);
