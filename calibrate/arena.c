@@ -123,6 +123,11 @@ static int load_run(const cJSON *o, struct arena_run *r, const struct where *w,
         if (cJSON_IsObject(ea))
             r->language_model_only =
                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ea, "language_model_only"));
+        const cJSON *env = cJSON_GetObjectItemCaseSensitive(sc, "env_vars");
+        const cJSON *force = cJSON_IsObject(env)
+                                 ? cJSON_GetObjectItemCaseSensitive(env, "VLLM_TEST_FORCE_FP8_MARLIN")
+                                 : NULL;
+        r->force_fp8_marlin = cJSON_IsString(force) && strcmp(force->valuestring, "1") == 0;
     }
     if ((rc = get_str(o, "linear_backend", false, &r->linear_backend, w, err)) ||
         (rc = get_str(o, "moe_backend", false, &r->moe_backend, w, err)))

@@ -77,6 +77,7 @@ struct arena_run {
     char *linear_backend;      /* "" if not given */
     char *moe_backend;
     bool language_model_only;  /* --language-model-only among the extra args */
+    bool force_fp8_marlin;     /* VLLM_TEST_FORCE_FP8_MARLIN=1 among the env vars */
 };
 
 struct arena_closed {

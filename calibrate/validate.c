@@ -78,6 +78,9 @@ static int run_deploy(const struct arena *a, size_t run, const struct profile *p
     da.max_num_seqs = (uint32_t)r->max_num_seqs;
     da.async_scheduling = r->async_scheduling;
     da.language_model_only = r->language_model_only;
+    da.linear_backend = r->linear_backend;
+    da.moe_backend = r->moe_backend;
+    da.force_fp8_marlin = r->force_fp8_marlin;
     da.profile = p;
     if (r->num_speculative_tokens > 0) {
         da.num_speculative_tokens = (uint32_t)r->num_speculative_tokens;

@@ -53,12 +53,22 @@ int cmd_memory(int argc, char **argv)
         printf("  \"block_size\": %u,\n  \"num_gpu_blocks\": %lld,\n  \"max_model_len\": %u,\n",
                r->layout.block_size, (long long)r->layout.n_blocks, r->max_model_len);
         printf("  \"max_model_len_assumed\": %s,\n", r->max_model_len_assumed ? "true" : "false");
-        printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f\n}\n",
+        printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f,\n",
                r->max_concurrency, r->activation_bytes / gib, r->requested_bytes / gib);
+        printf("  \"linear_kernel\": \"%s\",\n  \"moe_kernel\": %s%s%s\n}\n", kpath_name(d->work.dense.path),
+               d->work.n_experts ? "\"" : "", d->work.n_experts ? kpath_name(d->work.expert.path) : "null",
+               d->work.n_experts ? "\"" : "");
     } else {
         printf("simulated vLLM start-up: %s (%s weights, %s KV cache) on %s\n", model_name(d->model),
                dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);
         printf("Model loading took %.2f GiB memory\n", r->weights_bytes / gib);
+        /* Which GEMM kernels the weights run through (vLLM logs its
+         * choice at start-up; --linear-backend / --moe-backend change it). */
+        if (d->work.n_experts)
+            printf("Kernels: linears %s, experts %s\n", kpath_name(d->work.dense.path),
+                   kpath_name(d->work.expert.path));
+        else
+            printf("Kernels: linears %s\n", kpath_name(d->work.dense.path));
         printf("Available KV cache memory: %.2f GiB\n", r->kv_cache_bytes / gib);
         printf("GPU KV cache size: %lld tokens\n", (long long)r->kv_cache_tokens);
         printf("Maximum concurrency for %u tokens per request: %.2fx\n", r->max_model_len,

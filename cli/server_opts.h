@@ -14,6 +14,7 @@
 
 struct server_flags {
     const char *model, *precision, *kv_cache_dtype, *hardware, *profile;
+    const char *linear_backend, *moe_backend;
     double gpu_memory_utilization, spec_acceptance;
     int64_t max_model_len, max_num_batched_tokens, max_num_seqs, num_speculative_tokens;
     bool async_on, async_off, language_model_only;
@@ -39,6 +40,10 @@ struct server_flags {
       "mean accepted draft tokens per step [0]", false },                                       \
     { "language-model-only", OPT_FLAG, &(f).language_model_only, 0, 0,                          \
       "do not load vision/audio encoders", false },                                             \
+    { "linear-backend", OPT_STRING, &(f).linear_backend, 0, 0,                                  \
+      "quantized linears: marlin|cutlass|flashinfer_cutlass|... [auto: NVFP4, block FP8 Marlin]", false }, \
+    { "moe-backend", OPT_STRING, &(f).moe_backend, 0, 0,                                        \
+      "quantized experts: marlin|triton|flashinfer_cutlass|... [auto, as for linears]", false }, \
     { "hardware", OPT_STRING, &(f).hardware, 0, 0, "built-in hardware profile [gb10]", false }, \
     { "profile", OPT_STRING, &(f).profile, 0, 0, "hardware profile file", false }
 
@@ -56,6 +61,8 @@ static inline void server_flags_deploy(const struct server_flags *f, struct depl
     a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
     a->spec_mean_accepted = f->spec_acceptance;
     a->language_model_only = f->language_model_only;
+    a->linear_backend = f->linear_backend;
+    a->moe_backend = f->moe_backend;
     a->profile_name = f->hardware;
     a->profile_file = f->profile;
 }

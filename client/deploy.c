@@ -42,8 +42,11 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         .language_model_only = a->language_model_only,
         .mamba_cache_fp32 = a->mamba_cache_fp32,
     };
-    if ((rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
-        (rc = model_work_init(d->model, d->precision, KPATH_COUNT, d->kv, &d->work, err)))
+    struct kernel_backends kb = { .fp8_marlin = a->force_fp8_marlin };
+    if ((rc = kernel_backend_parse(a->linear_backend, "--linear-backend", &kb.linear, err)) ||
+        (rc = kernel_backend_parse(a->moe_backend, "--moe-backend", &kb.moe, err)) ||
+        (rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
+        (rc = model_work_init(d->model, d->precision, &kb, d->kv, &d->work, err)))
         goto fail;
     model_work_add_mtp_drafter(d->model, d->precision, a->num_speculative_tokens, &d->work);
     bool async = a->async_scheduling < 0 ? true : a->async_scheduling != 0;

@@ -31,6 +31,9 @@ struct deploy_args {
     double spec_mean_accepted;      /* accepted draft tokens per step, mean */
     bool language_model_only;
     bool mamba_cache_fp32;
+    const char *linear_backend;     /* vLLM --linear-backend; NULL: its GB10 default */
+    const char *moe_backend;        /* vLLM --moe-backend */
+    bool force_fp8_marlin;          /* VLLM_TEST_FORCE_FP8_MARLIN=1 */
     const char *profile_name;       /* "gb10" if neither name nor file */
     const char *profile_file;
     const struct profile *profile;  /* overrides both (calibration) */

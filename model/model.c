@@ -146,6 +146,11 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
         if (mlp && (!cJSON_IsString(mlp) || dtype_parse(mlp->valuestring, &c->mlp, NULL)))
             return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s.mlp: must be a precision",
                               file, it->string);
+        const cJSON *blk = cJSON_GetObjectItemCaseSensitive(it, "fp8_block");
+        if (blk && !cJSON_IsBool(blk))
+            return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s.fp8_block: must be true or false",
+                              file, it->string);
+        c->fp8_block = cJSON_IsTrue(blk);
         m->n_ck++;
     }
     return CS_OK;
@@ -192,7 +197,7 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : file);
         snprintf(m->type, sizeof m->type, "%s%s%s", m->moe_layers ? "moe" : "dense",
                  m->rec_layers ? "+hybrid" : "", m->kv_swa_layers ? "+swa" : "");
-        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16 };
+        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16, false };
         m->n_ck = 1;
     }
     m->default_precision = DTYPE_BF16;
@@ -308,7 +313,7 @@ static struct model_checkpoint checkpoint_for(const struct model *m, enum dtype 
     for (size_t i = 0; i < m->n_ck; i++)
         if (strcmp(m->ck[i].precision, name) == 0)
             return m->ck[i];
-    return (struct model_checkpoint){ "", d, d, d };
+    return (struct model_checkpoint){ "", d, d, d, false };
 }
 
 static double expert_params_all(const struct model *m)
@@ -381,34 +386,37 @@ void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint3
     w->drafter_passes = passes;
 }
 
-static enum kernel_path default_path(enum dtype d)
+/* The path a quantized part takes. On GB10, vLLM 0.26 multiplies FP8
+ * natively (FlashInfer FP8 scaled-mm; the arena's FP8 runs name no
+ * backend) unless told to use Marlin (--linear-backend marlin,
+ * VLLM_TEST_FORCE_FP8_MARLIN=1). Block-scaled FP8 (Qwen's FP8 repos) is
+ * the exception: its CUTLASS kernel fails on SM121, so it runs through
+ * Marlin unless a native backend is named. NVFP4 goes through Marlin
+ * unless a native backend is named (../shared/research/gb10.md section
+ * 4). MXFP4 experts have one path. */
+static enum kernel_path part_path(enum dtype part, enum kernel_backend backend,
+                                  const struct kernel_backends *kb, bool fp8_block)
 {
-    switch (d) {
-    case DTYPE_FP8: return KPATH_FP8_MARLIN;
-    case DTYPE_NVFP4: return KPATH_FP4_MARLIN;
-    case DTYPE_MXFP4: return KPATH_MXFP4;
-    default: return KPATH_BF16;
+    switch (part) {
+    case DTYPE_FP8:
+        if (backend == KBACKEND_MARLIN || kb->fp8_marlin)
+            return KPATH_FP8_MARLIN;
+        return backend == KBACKEND_DEFAULT && fp8_block ? KPATH_FP8_MARLIN : KPATH_FP8_NATIVE;
+    case DTYPE_NVFP4:
+        return backend == KBACKEND_NATIVE ? KPATH_FP4_NATIVE : KPATH_FP4_MARLIN;
+    case DTYPE_MXFP4:
+        return KPATH_MXFP4;
+    default:
+        return KPATH_BF16;
     }
 }
 
-/* The path a part takes: BF16 parts stay BF16; a quantized part takes the
- * requested path if it is of the same family, else the GB10 default. */
-static enum kernel_path part_path(enum dtype part, enum kernel_path requested)
-{
-    enum kernel_path def = default_path(part);
-    if (requested == KPATH_COUNT || part == DTYPE_BF16 || part == DTYPE_FP16)
-        return def;
-    bool fp8 = part == DTYPE_FP8, fp4 = part == DTYPE_NVFP4 || part == DTYPE_MXFP4;
-    if (fp8 && (requested == KPATH_FP8_MARLIN || requested == KPATH_FP8_NATIVE))
-        return requested;
-    if (fp4 && (requested == KPATH_FP4_MARLIN || requested == KPATH_FP4_NATIVE || requested == KPATH_MXFP4))
-        return requested;
-    return def;
-}
-
-int model_work_init(const struct model *m, enum dtype weights, enum kernel_path path,
+int model_work_init(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
                     enum kv_dtype kv, struct model_work *w, struct cs_err *err)
 {
+    static const struct kernel_backends defaults = { KBACKEND_DEFAULT, KBACKEND_DEFAULT, false };
+    if (!kb)
+        kb = &defaults;
     if (m->experts == 0 && weights == DTYPE_MXFP4)
         return cs_err_set(err, CS_EINPUT, "%s: mxfp4 checkpoints quantize MoE experts; this model has none",
                           m->name);
@@ -422,7 +430,7 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
      * of its bytes (Gemma-4-31B NVFP4: BF16 attention outweighs the NVFP4
      * MLPs, so BF16). */
     bool mlp_dominant = mlp_bytes > w->dense.bytes - mlp_bytes;
-    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, path);
+    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, kb->linear, kb, c.fp8_block);
     /* The LM head stays BF16 in every quantized checkpoint we know. */
     w->lm_head.bytes = m->p_lm_head * 2.0;
     w->lm_head.flops_per_token = 2.0 * m->p_lm_head;
@@ -430,7 +438,7 @@ int model_work_init(const struct model *m, enum dtype weights, enum kernel_path 
     if (m->moe_layers && m->experts) {
         w->expert.bytes = m->expert_params * dtype_traits(c.experts)->bytes_per_param;
         w->expert.flops_per_token = 2.0 * m->expert_params;
-        w->expert.path = part_path(c.experts, path);
+        w->expert.path = part_path(c.experts, kb->moe, kb, c.fp8_block);
         w->n_moe_layers = m->moe_layers;
         w->n_experts = m->experts;
         w->n_experts_active = m->top_k;

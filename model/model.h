@@ -43,10 +43,10 @@ double model_params_active(const struct model *m);   /* per token, incl. embeddi
 enum dtype model_default_precision(const struct model *m);
 
 /* Fill the per-step work constants for weights in `weights` running
- * through `path` (KPATH_COUNT = the GB10/vLLM-0.26 default for that
- * precision), with the KV cache in `kv`. Errors if the model cannot be
- * served in that precision. */
-int model_work_init(const struct model *m, enum dtype weights, enum kernel_path path,
+ * through the kernels `kb` chooses (NULL: vLLM 0.26's defaults on GB10),
+ * with the KV cache in `kv`. Errors if the model cannot be served in that
+ * precision. */
+int model_work_init(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
                     enum kv_dtype kv, struct model_work *out, struct cs_err *err);
 
 /* Bytes of weights vLLM loads for this precision (language model only

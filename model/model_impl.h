@@ -18,6 +18,7 @@ struct model_checkpoint {
     enum dtype experts;          /* routed experts stored as */
     enum dtype other;            /* every other linear layer */
     enum dtype mlp;              /* dense (non-expert) MLPs; = other unless the checkpoint says */
+    bool fp8_block;              /* FP8 with 128x128 block scales (Qwen's FP8 repos) */
 };
 
 struct model {

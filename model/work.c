@@ -1,6 +1,7 @@
 #include "model/work.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "common/err.h"
 
@@ -17,6 +18,33 @@ _Static_assert(CS_ARRAY_LEN(kpath_names) == KPATH_COUNT, "kpath_names out of ste
 const char *kpath_name(enum kernel_path p)
 {
     return (unsigned)p < KPATH_COUNT ? kpath_names[p] : "?";
+}
+
+/* Names of vLLM's native (non-Marlin) linear and MoE kernels. */
+static const char *const native_backends[] = {
+    "cutlass", "vllm_cutlass", "flashinfer", "flashinfer_cutlass", "flashinfer_trtllm",
+    "flashinfer_cutedsl", "triton", "deep_gemm", "deepgemm",
+};
+
+int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *out,
+                         struct cs_err *err)
+{
+    if (!s || !*s || strcmp(s, "auto") == 0) {
+        *out = KBACKEND_DEFAULT;
+        return CS_OK;
+    }
+    if (strcmp(s, "marlin") == 0) {
+        *out = KBACKEND_MARLIN;
+        return CS_OK;
+    }
+    for (size_t i = 0; i < CS_ARRAY_LEN(native_backends); i++)
+        if (strcmp(s, native_backends[i]) == 0) {
+            *out = KBACKEND_NATIVE;
+            return CS_OK;
+        }
+    return cs_err_set(err, CS_EUSAGE,
+                      "%s: unknown backend '%s' (auto, marlin, cutlass, flashinfer_cutlass, "
+                      "flashinfer_trtllm, triton, deep_gemm)", flag, s);
 }
 
 void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss)

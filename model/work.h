@@ -16,10 +16,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* How a group of linear layers runs on the GPU. On GB10 vLLM 0.26 runs FP8
- * and NVFP4 checkpoints through Marlin (weight-only dequant to BF16 math),
- * see ../shared/research/gb10.md section 4; the path is a property of its
- * own, separate from the storage precision. ORDER KPATH: kpath_names[]. */
+#include "common/err.h"
+
+/* How a group of linear layers runs on the GPU; a property of its own,
+ * separate from the storage precision (../shared/research/gb10.md
+ * section 4). ORDER KPATH: kpath_names[]. */
 enum kernel_path {
     KPATH_BF16,        /* BF16/FP16 weights, BF16 tensor-core GEMM */
     KPATH_FP8_NATIVE,  /* W8A8 FP8 GEMM (CUTLASS/FlashInfer) */
@@ -133,5 +134,22 @@ void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_
 double work_experts_touched_skewed(const double *log_miss, uint32_t n_experts, double n_tokens);
 
 const char *kpath_name(enum kernel_path p);
+
+/* vLLM's choice of GEMM kernels for quantized weights, as its
+ * --linear-backend and --moe-backend flags name them: its own default,
+ * Marlin (weights dequantized in-kernel, BF16 math), or a native
+ * low-precision kernel (CUTLASS, FlashInfer, Triton, DeepGEMM). */
+enum kernel_backend { KBACKEND_DEFAULT, KBACKEND_MARLIN, KBACKEND_NATIVE };
+
+struct kernel_backends {
+    enum kernel_backend linear;  /* dense linears (--linear-backend) */
+    enum kernel_backend moe;     /* routed experts (--moe-backend) */
+    bool fp8_marlin;             /* VLLM_TEST_FORCE_FP8_MARLIN=1: FP8 parts through Marlin */
+};
+
+/* Parse a backend name ("auto", "marlin", "cutlass", "flashinfer_cutlass",
+ * "triton", ...; NULL or "" = default). `flag` names the option in errors. */
+int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *out,
+                         struct cs_err *err);
 
 #endif /* CAPSIM_MODEL_WORK_H */

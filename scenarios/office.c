@@ -28,6 +28,8 @@ void office_deploy_args(const struct scenario *s, struct deploy_args *a)
     a->model = s->model;
     a->precision = s->precision[0] ? s->precision : NULL;
     a->kv_cache_dtype = s->kv_cache_dtype[0] ? s->kv_cache_dtype : NULL;
+    a->linear_backend = s->linear_backend;
+    a->moe_backend = s->moe_backend;
     a->gpu_memory_utilization = s->gpu_memory_utilization;
     a->max_num_batched_tokens = (uint32_t)s->max_num_batched_tokens;
     a->max_num_seqs = (uint32_t)s->max_num_seqs;

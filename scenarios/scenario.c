@@ -14,6 +14,7 @@
 #include "common/embedded.h"
 #include "common/json.h"
 #include "common/strutil.h"
+#include "model/work.h"
 
 static const char *const load_names[] = { "open", "closed", "trace" };
 _Static_assert(CS_ARRAY_LEN(load_names) == SCEN_LOAD_COUNT, "one name per load mode");
@@ -125,7 +126,8 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
 {
     static const char *const keys[] = { "model", "precision", "kv_cache_dtype",
                                         "gpu_memory_utilization", "max_num_batched_tokens",
-                                        "max_num_seqs", "max_model_len", "hardware" };
+                                        "max_num_seqs", "max_model_len", "hardware",
+                                        "linear_backend", "moe_backend" };
     const char *p = ".server";
     int rc;
     if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, p, err)) ||
@@ -139,9 +141,22 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
         (rc = get_int(o, "max_num_batched_tokens", false, 1, 10000000, &s->max_num_batched_tokens,
                       file, p, err)) ||
         (rc = get_int(o, "max_num_seqs", false, 1, 1000000, &s->max_num_seqs, file, p, err)) ||
-        (rc = get_int(o, "max_model_len", false, 1, 100000000, &s->max_model_len, file, p, err)))
+        (rc = get_int(o, "max_model_len", false, 1, 100000000, &s->max_model_len, file, p, err)) ||
+        (rc = get_str(o, "linear_backend", false, s->linear_backend, sizeof s->linear_backend, file,
+                      p, err)) ||
+        (rc = get_str(o, "moe_backend", false, s->moe_backend, sizeof s->moe_backend, file, p, err)))
         return rc;
-    return CS_OK;
+    /* Check the names here, where the message can name the file. */
+    char field[320];
+    enum kernel_backend kb;
+    snprintf(field, sizeof field, "%s: .server.linear_backend", file);
+    if (kernel_backend_parse(s->linear_backend, field, &kb, err) == CS_OK) {
+        snprintf(field, sizeof field, "%s: .server.moe_backend", file);
+        if (kernel_backend_parse(s->moe_backend, field, &kb, err) == CS_OK)
+            return CS_OK;
+    }
+    err->code = CS_EINPUT; /* in a file, not on the command line */
+    return CS_EINPUT;
 }
 
 static int parse_task(const cJSON *o, struct scenario_task *t, const char *file, const char *path,

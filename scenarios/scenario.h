@@ -55,6 +55,8 @@ struct scenario {
     char model[128];
     char precision[16];          /* "" = the checkpoint's own */
     char kv_cache_dtype[16];
+    char linear_backend[32];     /* vLLM --linear-backend; "" = its default */
+    char moe_backend[32];        /* vLLM --moe-backend */
     double gpu_memory_utilization;
     int64_t max_num_batched_tokens, max_num_seqs, max_model_len;
     char hardware[32];

@@ -97,6 +97,11 @@ def main():
             if comp is None:
                 comp = {"experts": prec, "other": prec}
             checkpoints[prec] = dict(comp, note=ck[prec].get("weights", "")[:200])
+            # FP8 with 128x128 block scales: vLLM 0.26's CUTLASS kernel for
+            # it fails on SM121, so on GB10 these run through Marlin
+            # (shared/research/gb10.md section 4).
+            if prec == "fp8" and re.search(r"fine-grained|block-quantized", ck[prec].get("weights", "")):
+                checkpoints[prec]["fp8_block"] = True
         if name.startswith("ministral-3-") and "fp8" not in checkpoints:
             checkpoints["fp8"] = {"experts": "fp8", "other": "fp8",
                                   "note": "FP8 weights shipped under the plain Instruct-2512 name"}

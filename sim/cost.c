@@ -66,18 +66,14 @@ static double experts_touched(const struct cost_model *c, int64_t tokens)
     return work_experts_touched_skewed(c->routing_log_miss, c->w.n_experts, (double)tokens);
 }
 
-/* Effective bandwidth for streaming weights through a kernel path. */
+/* Effective bandwidth for streaming weights through a kernel path. Small
+ * batches of every quantized path (Marlin or native) stream packed weights
+ * at one efficiency, marlin_bw_eff (named after the path that first
+ * needed it); BF16 GEMMs at bw_eff_weights. */
 static double weight_bw(const struct profile *p, enum kernel_path path)
 {
     double bw = p->v[PROF_MEM_BW_BYTES_PER_S];
-    switch (path) {
-    case KPATH_FP8_MARLIN:
-    case KPATH_FP4_MARLIN:
-    case KPATH_MXFP4:
-        return bw * p->v[PROF_MARLIN_BW_EFF];
-    default:
-        return bw * p->v[PROF_BW_EFF_WEIGHTS];
-    }
+    return path == KPATH_BF16 ? bw * p->v[PROF_BW_EFF_WEIGHTS] : bw * p->v[PROF_MARLIN_BW_EFF];
 }
 
 /* Effective FLOP/s of a kernel path when compute-bound. Marlin dequantizes

@@ -24,8 +24,11 @@ static void test_shared_arena_loads_every_row(void **state)
     assert_string_equal(a->runs[r].spec_method, "mtp");
     assert_int_equal(a->runs[r].num_speculative_tokens, 3);
     assert_int_equal(a->runs[r].max_num_seqs, 20);
+    assert_string_equal(a->runs[r].linear_backend, "marlin");
+    assert_true(a->runs[r].force_fp8_marlin); /* its env VLLM_TEST_FORCE_FP8_MARLIN=1 */
     size_t q = arena_find_run(a, "qwen-3.5-9b/bf16");
     assert_true(a->runs[q].language_model_only);
+    assert_false(a->runs[q].force_fp8_marlin);
     assert_int_equal(a->runs[q].max_num_batched_tokens, 2048);
     /* The first open-loop row is gemma bf16-v23's office baseline. */
     assert_string_equal(a->open[0].test, "07-office-baseline");

@@ -164,7 +164,7 @@ static void test_llama_shaped_config_worked_by_hand(void **state)
     assert_close(model_params_total(m), 8029995008.0, 1e-9, 0);
     struct model_work w;
     struct cs_err err = { 0 };
-    assert_int_equal(model_work_init(m, DTYPE_BF16, KPATH_COUNT, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    assert_int_equal(model_work_init(m, DTYPE_BF16, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
     /* 2 x 8 KV heads x 128 x 2 bytes x 32 layers = 131,072 bytes per token */
     assert_close(w.kv_bytes_per_token_full, 131072, 0, 0);
     assert_close(w.lm_head.bytes, 2.0 * 128256 * 4096, 0, 0);

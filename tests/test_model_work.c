@@ -5,7 +5,7 @@
  * KV-shared layers (Gemma-4 E2B), K=V global layers (Gemma-4 31B), MLA
  * (Mistral-Small-4), Gated DeltaNet state (Qwen3.6-35B-A3B), and the
  * per-part kernel paths of mixed checkpoints (Nemotron-Nano NVFP4,
- * gpt-oss MXFP4).
+ * gpt-oss MXFP4) and as vLLM's backend flags choose them.
  */
 #include "cs_test.h"
 
@@ -18,7 +18,7 @@ static struct model_work work(const char *name, enum dtype d, enum kv_dtype kv)
     if (model_load(name, &m, &err))
         fail_msg("%s", err.msg);
     struct model_work w;
-    if (model_work_init(m, d, KPATH_COUNT, kv, &w, &err))
+    if (model_work_init(m, d, NULL, kv, &w, &err))
         fail_msg("%s", err.msg);
     model_free(m);
     return w;
@@ -88,7 +88,7 @@ static void test_mixed_checkpoints_take_one_path_per_part(void **state)
      * params at 4.5 bit), other linears FP8, lm_head BF16. */
     struct model_work w = work("nemotron-3-nano-30b-a3b", DTYPE_NVFP4, KV_DTYPE_FP8);
     assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
-    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
     assert_int_equal(w.lm_head.path, KPATH_BF16);
     assert_close(w.expert.bytes, 2.0 * 2688 * 1856 * 4.5 / 8, 0, 1e-6);
     w = work("gpt-oss-20b", DTYPE_MXFP4, KV_DTYPE_AUTO);
@@ -102,8 +102,66 @@ static void test_mixed_checkpoints_take_one_path_per_part(void **state)
     w = work("gemma-4-31b-it", DTYPE_NVFP4, KV_DTYPE_AUTO);
     assert_int_equal(w.dense.path, KPATH_BF16);
     w = work("granite-4.1-8b", DTYPE_FP8, KV_DTYPE_AUTO);
-    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
     assert_int_equal(w.n_moe_layers, 0);
+}
+
+static struct model_work work_backends(const char *name, enum dtype d, const char *linear,
+                                       const char *moe, bool fp8_marlin)
+{
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    struct kernel_backends kb = { .fp8_marlin = fp8_marlin };
+    if (model_load(name, &m, &err) ||
+        kernel_backend_parse(linear, "--linear-backend", &kb.linear, &err) ||
+        kernel_backend_parse(moe, "--moe-backend", &kb.moe, &err))
+        fail_msg("%s", err.msg);
+    struct model_work w;
+    if (model_work_init(m, d, &kb, KV_DTYPE_FP8, &w, &err))
+        fail_msg("%s", err.msg);
+    model_free(m);
+    return w;
+}
+
+/* vLLM's --linear-backend / --moe-backend pick the kernels per part:
+ * Marlin for per-tensor FP8 only when asked (flag or
+ * VLLM_TEST_FORCE_FP8_MARLIN), for block-scaled FP8 unless a native
+ * kernel is named; a native NVFP4 kernel only when named; BF16 parts
+ * ignore both. */
+static void test_backend_flags_choose_the_kernel_path(void **state)
+{
+    (void)state;
+    /* Per-tensor FP8 (Nemotron-Nano): native unless Marlin is asked for. */
+    struct model_work w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, NULL, NULL, false);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
+    w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, "marlin", "marlin", false);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
+    w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, NULL, "auto", true);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
+    w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, "marlin", "triton", false);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
+    /* Block-scaled FP8 (Qwen3.6): Marlin by default, native when named. */
+    w = work_backends("qwen-3.6-35b-a3b", DTYPE_FP8, NULL, NULL, false);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
+    w = work_backends("qwen-3.6-35b-a3b", DTYPE_FP8, "deep_gemm", "triton", false);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
+    w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_NVFP4, "auto", "flashinfer_cutlass", false);
+    assert_int_equal(w.expert.path, KPATH_FP4_NATIVE);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    w = work_backends("qwen-3.6-35b-a3b", DTYPE_BF16, "marlin", "marlin", true);
+    assert_int_equal(w.dense.path, KPATH_BF16);
+    assert_int_equal(w.expert.path, KPATH_BF16);
+
+    enum kernel_backend b;
+    struct cs_err err = { 0 };
+    assert_int_equal(kernel_backend_parse("cublas", "--linear-backend", &b, &err), CS_EUSAGE);
+    assert_non_null(strstr(err.msg, "--linear-backend: unknown backend 'cublas'"));
 }
 
 static void test_mxfp4_needs_experts(void **state)
@@ -113,7 +171,7 @@ static void test_mxfp4_needs_experts(void **state)
     struct cs_err err = { 0 };
     assert_int_equal(model_load("granite-4.1-8b", &m, &err), CS_OK);
     struct model_work w;
-    assert_int_equal(model_work_init(m, DTYPE_MXFP4, KPATH_COUNT, KV_DTYPE_AUTO, &w, &err), CS_EINPUT);
+    assert_int_equal(model_work_init(m, DTYPE_MXFP4, NULL, KV_DTYPE_AUTO, &w, &err), CS_EINPUT);
     assert_string_equal(err.msg, "granite-4.1-8b: mxfp4 checkpoints quantize MoE experts; this model has none");
     model_free(m);
 }
@@ -129,7 +187,7 @@ static void test_mtp_drafter_work(void **state)
     struct cs_err err = { 0 };
     assert_int_equal(model_load("nemotron-3-super-120b-a12b", &m, &err), CS_OK);
     struct model_work w;
-    assert_int_equal(model_work_init(m, DTYPE_NVFP4, KPATH_COUNT, KV_DTYPE_FP8, &w, &err), CS_OK);
+    assert_int_equal(model_work_init(m, DTYPE_NVFP4, NULL, KV_DTYPE_FP8, &w, &err), CS_OK);
     assert_int_equal(w.drafter_passes, 0);
     model_work_add_mtp_drafter(m, DTYPE_NVFP4, 3, &w);
     assert_int_equal(w.drafter_passes, 3);
@@ -138,7 +196,7 @@ static void test_mtp_drafter_work(void **state)
     assert_close(w.drafter.bytes + experts, model_mtp_weight_bytes(m, DTYPE_NVFP4), 1e-9, 0);
     model_free(m);
     assert_int_equal(model_load("gemma-4-e2b-it", &m, &err), CS_OK);
-    assert_int_equal(model_work_init(m, DTYPE_BF16, KPATH_COUNT, KV_DTYPE_FP8, &w, &err), CS_OK);
+    assert_int_equal(model_work_init(m, DTYPE_BF16, NULL, KV_DTYPE_FP8, &w, &err), CS_OK);
     model_work_add_mtp_drafter(m, DTYPE_BF16, 3, &w);
     assert_int_equal(w.drafter_passes, 0);
     model_free(m);
@@ -181,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_mla_caches_the_latent),
         cmocka_unit_test(test_gated_deltanet_state),
         cmocka_unit_test(test_mixed_checkpoints_take_one_path_per_part),
+        cmocka_unit_test(test_backend_flags_choose_the_kernel_path),
         cmocka_unit_test(test_mxfp4_needs_experts),
         cmocka_unit_test(test_skewed_routing_touches_fewer_experts),
         cmocka_unit_test(test_mtp_drafter_work),

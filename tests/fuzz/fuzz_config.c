@@ -9,7 +9,7 @@ static void fuzz_one(const char *text, const char *path)
     struct cs_err err;
     if (model_parse("fuzz.json", text, &m, &err) == CS_OK) {
         struct model_work w;
-        model_work_init(m, DTYPE_NVFP4, KPATH_COUNT, KV_DTYPE_FP8, &w, &err);
+        model_work_init(m, DTYPE_NVFP4, NULL, KV_DTYPE_FP8, &w, &err);
         model_free(m);
     }
 }
