@@ -78,8 +78,11 @@ static int run_deploy(const struct arena *a, size_t run, const struct profile *p
     da.max_num_seqs = (uint32_t)r->max_num_seqs;
     da.async_scheduling = r->async_scheduling;
     da.language_model_only = r->language_model_only;
-    da.linear_backend = r->linear_backend;
-    da.moe_backend = r->moe_backend;
+    /* A backend name capsim does not know (vLLM adds kernels often) is
+     * taken as vLLM's default rather than losing the run. */
+    enum kernel_backend kb;
+    da.linear_backend = kernel_backend_parse(r->linear_backend, "", &kb, NULL) ? NULL : r->linear_backend;
+    da.moe_backend = kernel_backend_parse(r->moe_backend, "", &kb, NULL) ? NULL : r->moe_backend;
     da.force_fp8_marlin = r->force_fp8_marlin;
     da.profile = p;
     if (r->num_speculative_tokens > 0) {

@@ -20,10 +20,12 @@ const char *kpath_name(enum kernel_path p)
     return (unsigned)p < KPATH_COUNT ? kpath_names[p] : "?";
 }
 
-/* Names of vLLM's native (non-Marlin) linear and MoE kernels. */
-static const char *const native_backends[] = {
-    "cutlass", "vllm_cutlass", "flashinfer", "flashinfer_cutlass", "flashinfer_trtllm",
-    "flashinfer_cutedsl", "triton", "deep_gemm", "deepgemm",
+/* Families of vLLM's native (non-Marlin) linear and MoE kernels: a name
+ * is native if it starts with one of these ("flashinfer_cutlass",
+ * "flashinfer_b12x", "triton_kernels", ...). */
+static const char *const native_families[] = {
+    "cutlass", "vllm_cutlass", "flashinfer", "triton", "deep_gemm", "deepgemm", "b12x", "trtllm",
+    "cutedsl", "machete",
 };
 
 int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *out,
@@ -37,14 +39,14 @@ int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *o
         *out = KBACKEND_MARLIN;
         return CS_OK;
     }
-    for (size_t i = 0; i < CS_ARRAY_LEN(native_backends); i++)
-        if (strcmp(s, native_backends[i]) == 0) {
+    for (size_t i = 0; i < CS_ARRAY_LEN(native_families); i++)
+        if (strncmp(s, native_families[i], strlen(native_families[i])) == 0) {
             *out = KBACKEND_NATIVE;
             return CS_OK;
         }
     return cs_err_set(err, CS_EUSAGE,
-                      "%s: unknown backend '%s' (auto, marlin, cutlass, flashinfer_cutlass, "
-                      "flashinfer_trtllm, triton, deep_gemm)", flag, s);
+                      "%s: unknown backend '%s' (auto, marlin, or a native one: cutlass, "
+                      "flashinfer_*, triton, deep_gemm, ...)", flag, s);
 }
 
 void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss)

@@ -4,7 +4,8 @@
  * in-sample errors stay within guards a little above what the committed
  * fit reaches (docs/validation.md), so a change to the engine, the cost
  * model or the clients that makes predictions worse fails here. Also: the
- * per-run errors partition the all-run errors. Skips without ../shared.
+ * per-run errors partition the all-run errors, and a run's kernel backend
+ * reaches the model. Skips without ../shared.
  */
 #include "cs_test.h"
 
@@ -93,11 +94,55 @@ static void test_run_errors_partition_the_groups(void **state)
     free(one);
 }
 
+/* Closed-loop TTFT errors of one run's model with the run's --linear-backend
+ * replaced by `backend`; fills e, returns the count. */
+static size_t ttft_errors_with_backend(const char *run_id, const char *backend, double *e)
+{
+    size_t run = arena_find_run(arena, run_id);
+    assert_true(run != (size_t)-1);
+    char *saved = arena->runs[run].linear_backend;
+    arena->runs[run].linear_backend = (char *)backend;
+    struct profile p;
+    struct cs_err err = { 0 };
+    struct validation *v = NULL;
+    struct validate_filter f = { arena->runs[run].model, false, true, false, 1 };
+    if (profile_load_builtin("gb10", &p, &err) || validate_run(arena, &p, &f, &v, &err))
+        fail_msg("%s", err.msg);
+    arena->runs[run].linear_backend = saved;
+    size_t n = validate_group_errors(v, VG_CLOSED_TTFT, e);
+    validate_free(v);
+    return n;
+}
+
+/* A run's backend reaches the cost model (Marlin FP8 prefills slower than
+ * the native path Ministral's run takes), and a backend name capsim does
+ * not know is read as vLLM's default instead of failing the run. */
+static void test_run_backends_reach_the_model(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    const char *m = "ministral-3-3b-instruct/bf16";
+    double base[64], marlin[64], unknown[64];
+    size_t n = ttft_errors_with_backend(m, "", base);
+    assert_true(n > 10 && n <= 64);
+    assert_int_equal(ttft_errors_with_backend(m, "marlin", marlin), n);
+    assert_int_equal(ttft_errors_with_backend(m, "b13x_not_yet_known", unknown), n);
+    double sum_base = 0, sum_marlin = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(unknown[i] == base[i]);
+        sum_base += base[i];
+        sum_marlin += marlin[i];
+    }
+    assert_true(fabs(sum_marlin - sum_base) > 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sample_errors_within_guards),
         cmocka_unit_test(test_run_errors_partition_the_groups),
+        cmocka_unit_test(test_run_backends_reach_the_model),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
