@@ -209,6 +209,7 @@ int validate_run(const struct arena *a, const struct profile *p, const struct va
     v->open = xmalloc((a->n_open ? a->n_open : 1) * sizeof *v->open);
     v->closed_ok = xcalloc(a->n_closed + 1, sizeof *v->closed_ok);
     v->open_ok = xcalloc(a->n_open + 1, sizeof *v->open_ok);
+    v->run_err = xcalloc(a->n_runs + 1, sizeof *v->run_err);
     for (size_t i = 0; i < a->n_closed; i++)
         for (int m = 0; m < AM_COUNT; m++)
             v->closed[i][m] = NAN;
@@ -227,10 +228,10 @@ int validate_run(const struct arena *a, const struct profile *p, const struct va
         if (!rc)
             rc = run_deploy(a, run, p, acc_random, &d_random, err);
         if (rc) {
+            v->run_err[run] = *err;
             deploy_free(d_text);
             deploy_free(d_random);
-            validate_free(v);
-            return rc;
+            continue;
         }
         struct cs_err case_err;
         if (f->closed)
@@ -260,6 +261,7 @@ void validate_free(struct validation *v)
     free(v->open);
     free(v->closed_ok);
     free(v->open_ok);
+    free(v->run_err);
     free(v);
 }
 

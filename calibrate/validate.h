@@ -26,6 +26,9 @@ struct validation {
     double (*closed)[AM_COUNT];   /* predicted, per closed row (NaN where not predicted) */
     double (*open)[AM_COUNT];     /* predicted, per open row */
     bool *closed_ok, *open_ok;    /* false if the case could not be simulated */
+    /* Per run: why its server could not be set up (msg "" if it could);
+     * such a run's cases are left out, not the whole validation. */
+    struct cs_err *run_err;
 };
 
 /* Which cases to simulate: runs whose model is `only_model` (NULL = all)
@@ -37,6 +40,9 @@ struct validate_filter {
     int seeds;                    /* open loop: mean over this many seeds (1) */
 };
 
+/* Simulate the cases `f` selects. A run whose server cannot be set up (it
+ * does not fit, a flag capsim rejects) gets its message in run_err and
+ * its cases left out; the others are still simulated. */
 int validate_run(const struct arena *a, const struct profile *p, const struct validate_filter *f,
                  struct validation **out, struct cs_err *err);
 void validate_free(struct validation *v);

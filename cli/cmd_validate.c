@@ -67,6 +67,9 @@ int cmd_validate(int argc, char **argv)
         arena_free(a);
         return cli_fail("validate", &err);
     }
+    for (size_t r = 0; r < a->n_runs; r++)
+        if (v->run_err[r].msg[0])
+            fprintf(stderr, "capsim validate: warning: %s; its rows are left out\n", v->run_err[r].msg);
     if (loo) {
         /* Each model's cases predicted by a profile fitted without it,
          * starting from the given profile. */

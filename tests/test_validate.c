@@ -4,8 +4,9 @@
  * in-sample errors stay within guards a little above what the committed
  * fit reaches (docs/validation.md), so a change to the engine, the cost
  * model or the clients that makes predictions worse fails here. Also: the
- * per-run errors partition the all-run errors, and a run's kernel backend
- * reaches the model. Skips without ../shared.
+ * per-run errors partition the all-run errors, a run's kernel backend
+ * reaches the model, and a run that cannot start is left out alone.
+ * Skips without ../shared.
  */
 #include "cs_test.h"
 
@@ -137,12 +138,37 @@ static void test_run_backends_reach_the_model(void **state)
     assert_true(fabs(sum_marlin - sum_base) > 1.0);
 }
 
+/* A run capsim cannot set up (here: weights larger than its memory
+ * share) loses its own cases, with the reason, not the whole table. */
+static void test_a_run_that_cannot_start_is_left_out(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    size_t run = arena_find_run(arena, "qwen-3.5-0.8b/bf16");
+    double saved = arena->runs[run].gpu_memory_utilization;
+    arena->runs[run].gpu_memory_utilization = 0.01;
+    struct profile p;
+    struct cs_err err = { 0 };
+    struct validation *v = NULL;
+    struct validate_filter f = { "qwen-3.5-0.8b", false, true, false, 1 };
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    assert_int_equal(validate_run(arena, &p, &f, &v, &err), CS_OK);
+    arena->runs[run].gpu_memory_utilization = saved;
+    assert_non_null(strstr(v->run_err[run].msg, "qwen-3.5-0.8b/bf16: "));
+    assert_non_null(strstr(v->run_err[run].msg, "does not fit"));
+    for (size_t i = 0; i < arena->n_closed; i++)
+        assert_false(v->closed_ok[i]);
+    validate_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sample_errors_within_guards),
         cmocka_unit_test(test_run_errors_partition_the_groups),
         cmocka_unit_test(test_run_backends_reach_the_model),
+        cmocka_unit_test(test_a_run_that_cannot_start_is_left_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
