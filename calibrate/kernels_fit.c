@@ -99,7 +99,7 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
             fprintf(report, "  %-22s %.4f  (%d records)\n", profile_key_name(fam[i].key), e, cnt);
     }
     /* moe_eff is grouped over dense GEMM within one kernel family (sim/cost.c
-     * applies it to BF16 expert GEMMs): the suite's grouped nvfp4 expert
+     * applies it to every expert GEMM): the suite's grouped nvfp4 expert
      * GEMM's compute envelope over its dense dequant GEMM's, the nearest
      * measurement of what grouping small matrices costs. */
     int cnt;

@@ -108,10 +108,12 @@ static double part_seconds(const struct profile *p, const struct work_part *part
 
 /* Routed experts of `layers` MoE layers for T tokens: each token runs
  * top-k experts; the step reads each touched expert once, at the path's
- * streaming bandwidth. Compute-bound (prefill), BF16 experts run as
- * vLLM's Triton fused_moe grouped GEMM, at moe_eff of the dense BF16 rate
- * (many small matrices); through Marlin the MoE kernel is Marlin's, whose
- * rates marlin_fp8_eff / marlin_fp4_eff already are. */
+ * streaming bandwidth. Compute-bound (prefill), a grouped GEMM over many
+ * small matrices runs at moe_eff of its path's dense rate, whatever the
+ * kernel (Triton fused_moe for BF16, Marlin's MoE kernel, a native one):
+ * the arena's Marlin NVFP4 experts and its BF16 experts come out at the
+ * same share of the BF16 peak, so the loss is the grouping's, not the
+ * dequantization's (docs/model.md). */
 static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32_t layers)
 {
     const struct model_work *w = &c->w;
@@ -119,9 +121,8 @@ static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32
     double bytes = experts_touched(c, tokens) * layers * w->expert.bytes;
     double expert_tokens = (double)tokens * w->n_experts_active * layers;
     double mem = bytes / weight_bw(p, w->expert.path);
-    double grouped = w->expert.path == KPATH_BF16 ? p->v[PROF_MOE_EFF] : 1.0;
     double comp = w->expert.flops_per_token * expert_tokens /
-                  (path_flops(p, w->expert.path) * grouped);
+                  (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
     return mem > comp ? mem : comp;
 }
 

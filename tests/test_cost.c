@@ -4,7 +4,8 @@
  * eight cost nearly the same), prefill is compute-bound (cost grows with
  * tokens), a one-token step streams at its own GEMV efficiency, wide
  * attention heads run slower per FLOP by the profile's exponent, skewed
- * expert routing reads fewer experts, an MTP drafter costs its passes,
+ * expert routing reads fewer experts, grouped expert GEMMs run at
+ * moe_eff on every kernel path, an MTP drafter costs its passes,
  * and async scheduling overlaps CPU with GPU.
  */
 #include "cs_test.h"
@@ -141,6 +142,37 @@ static void test_skewed_routing_reads_fewer_expert_bytes(void **state)
     cost_free(cs);
 }
 
+/* Prefill of a MoE whose experts are Marlin NVFP4: the expert GEMM is
+ * compute-bound and runs at moe_eff of Marlin's dense rate, as BF16
+ * experts do of the BF16 rate; halving moe_eff doubles the expert part. */
+static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    w.dense = (struct work_part){ 1e6, 2 * 0.5e6, KPATH_BF16 };
+    w.lm_head = (struct work_part){ 1e6, 2 * 0.5e6, KPATH_BF16 };
+    w.kv_bytes_per_token_full = 0;
+    w.attn_flops_per_pair_full = 0;
+    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
+    w.n_moe_layers = 30;
+    w.n_experts = 128;
+    w.n_experts_active = 8;
+    struct profile full = gb10(), half = full;
+    half.v[PROF_MOE_EFF] = full.v[PROF_MOE_EFF] / 2;
+    struct cost_model *cf = cost_new(&w, &full, false), *ch = cost_new(&w, &half, false);
+    struct step_shape pf = { 0 };
+    work_shape_add(&pf, &w, 0, 8192, false, 1);
+    struct cost_breakdown bf, bh;
+    cost_step_seconds(cf, &pf, &bf);
+    cost_step_seconds(ch, &pf, &bh);
+    double flops = 8192.0 * 8 * 30 * w.expert.flops_per_token;
+    double rate = full.v[PROF_PEAK_FLOPS_BF16] * full.v[PROF_MARLIN_FP4_EFF] * full.v[PROF_MOE_EFF];
+    assert_close(bf.weights_s, flops / rate, 0.01, 0);
+    assert_close(bh.weights_s, 2 * bf.weights_s, 0.01, 0);
+    cost_free(cf);
+    cost_free(ch);
+}
+
 /* An MTP drafter with k passes adds k reads of its block and the LM head
  * to a decode step (memory-bound), and nothing to a pure prefill step. */
 static void test_mtp_drafter_costs_k_passes(void **state)
@@ -189,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_one_token_step_streams_at_gemv_eff),
         cmocka_unit_test(test_wide_heads_cost_more_per_flop),
         cmocka_unit_test(test_skewed_routing_reads_fewer_expert_bytes),
+        cmocka_unit_test(test_grouped_experts_run_at_moe_eff_on_every_path),
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
     };
