@@ -124,9 +124,11 @@ static void test_run_backends_reach_the_model(void **state)
     if (!val)
         skip();
     const char *m = "ministral-3-3b-instruct/bf16";
-    double base[64], marlin[64], unknown[64];
+    size_t cap = arena->n_closed + arena->n_open + 1; /* validate_group_errors' sizing */
+    double *base = malloc(cap * sizeof *base), *marlin = malloc(cap * sizeof *marlin),
+           *unknown = malloc(cap * sizeof *unknown);
     size_t n = ttft_errors_with_backend(m, "", base);
-    assert_true(n > 10 && n <= 64);
+    assert_true(n > 10);
     assert_int_equal(ttft_errors_with_backend(m, "marlin", marlin), n);
     assert_int_equal(ttft_errors_with_backend(m, "b13x_not_yet_known", unknown), n);
     double sum_base = 0, sum_marlin = 0;
@@ -136,6 +138,9 @@ static void test_run_backends_reach_the_model(void **state)
         sum_marlin += marlin[i];
     }
     assert_true(fabs(sum_marlin - sum_base) > 1.0);
+    free(base);
+    free(marlin);
+    free(unknown);
 }
 
 /* A run capsim cannot set up (here: weights larger than its memory
