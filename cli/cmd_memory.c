@@ -55,9 +55,11 @@ int cmd_memory(int argc, char **argv)
         printf("  \"max_model_len_assumed\": %s,\n", r->max_model_len_assumed ? "true" : "false");
         printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f,\n",
                r->max_concurrency, r->activation_bytes / gib, r->requested_bytes / gib);
-        printf("  \"linear_kernel\": \"%s\",\n  \"moe_kernel\": %s%s%s\n}\n", kpath_name(d->work.dense.path),
-               d->work.n_experts ? "\"" : "", d->work.n_experts ? kpath_name(d->work.expert.path) : "null",
-               d->work.n_experts ? "\"" : "");
+        printf("  \"linear_kernel\": \"%s\",\n", kpath_name(d->work.dense.path));
+        if (d->work.n_experts)
+            printf("  \"moe_kernel\": \"%s\"\n}\n", kpath_name(d->work.expert.path));
+        else
+            printf("  \"moe_kernel\": null\n}\n");
     } else {
         printf("simulated vLLM start-up: %s (%s weights, %s KV cache) on %s\n", model_name(d->model),
                dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);

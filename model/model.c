@@ -394,12 +394,12 @@ void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint3
  * Marlin unless a native backend is named. NVFP4 goes through Marlin
  * unless a native backend is named (../shared/research/gb10.md section
  * 4). MXFP4 experts have one path. */
-static enum kernel_path part_path(enum dtype part, enum kernel_backend backend,
-                                  const struct kernel_backends *kb, bool fp8_block)
+static enum kernel_path part_path(enum dtype part, enum kernel_backend backend, bool fp8_marlin,
+                                  bool fp8_block)
 {
     switch (part) {
     case DTYPE_FP8:
-        if (backend == KBACKEND_MARLIN || kb->fp8_marlin)
+        if (backend == KBACKEND_MARLIN || fp8_marlin)
             return KPATH_FP8_MARLIN;
         return backend == KBACKEND_DEFAULT && fp8_block ? KPATH_FP8_MARLIN : KPATH_FP8_NATIVE;
     case DTYPE_NVFP4:
@@ -430,7 +430,7 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
      * of its bytes (Gemma-4-31B NVFP4: BF16 attention outweighs the NVFP4
      * MLPs, so BF16). */
     bool mlp_dominant = mlp_bytes > w->dense.bytes - mlp_bytes;
-    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, kb->linear, kb, c.fp8_block);
+    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, kb->linear, kb->fp8_marlin, c.fp8_block);
     /* The LM head stays BF16 in every quantized checkpoint we know. */
     w->lm_head.bytes = m->p_lm_head * 2.0;
     w->lm_head.flops_per_token = 2.0 * m->p_lm_head;
@@ -438,7 +438,7 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
     if (m->moe_layers && m->experts) {
         w->expert.bytes = m->expert_params * dtype_traits(c.experts)->bytes_per_param;
         w->expert.flops_per_token = 2.0 * m->expert_params;
-        w->expert.path = part_path(c.experts, kb->moe, kb, c.fp8_block);
+        w->expert.path = part_path(c.experts, kb->moe, kb->fp8_marlin, c.fp8_block);
         w->n_moe_layers = m->moe_layers;
         w->n_experts = m->experts;
         w->n_experts_active = m->top_k;

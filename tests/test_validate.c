@@ -95,6 +95,17 @@ static void test_run_errors_partition_the_groups(void **state)
     free(one);
 }
 
+/* Simulate the closed-loop cases of one run's model under the built-in
+ * profile. Returns the error code rather than failing, so a caller that
+ * changed the arena can put it back first (teardown frees it). */
+static int validate_closed_of(size_t run, struct validation **v, struct cs_err *err)
+{
+    struct profile p;
+    struct validate_filter f = { arena->runs[run].model, false, true, false, 1 };
+    int rc = profile_load_builtin("gb10", &p, err);
+    return rc ? rc : validate_run(arena, &p, &f, v, err);
+}
+
 /* Closed-loop TTFT errors of one run's model with the run's --linear-backend
  * replaced by `backend`; fills e, returns the count. */
 static size_t ttft_errors_with_backend(const char *run_id, const char *backend, double *e)
@@ -103,13 +114,12 @@ static size_t ttft_errors_with_backend(const char *run_id, const char *backend, 
     assert_true(run != (size_t)-1);
     char *saved = arena->runs[run].linear_backend;
     arena->runs[run].linear_backend = (char *)backend;
-    struct profile p;
     struct cs_err err = { 0 };
     struct validation *v = NULL;
-    struct validate_filter f = { arena->runs[run].model, false, true, false, 1 };
-    if (profile_load_builtin("gb10", &p, &err) || validate_run(arena, &p, &f, &v, &err))
-        fail_msg("%s", err.msg);
+    int rc = validate_closed_of(run, &v, &err);
     arena->runs[run].linear_backend = saved;
+    if (rc)
+        fail_msg("%s", err.msg);
     size_t n = validate_group_errors(v, VG_CLOSED_TTFT, e);
     validate_free(v);
     return n;
@@ -153,13 +163,11 @@ static void test_a_run_that_cannot_start_is_left_out(void **state)
     size_t run = arena_find_run(arena, "qwen-3.5-0.8b/bf16");
     double saved = arena->runs[run].gpu_memory_utilization;
     arena->runs[run].gpu_memory_utilization = 0.01;
-    struct profile p;
     struct cs_err err = { 0 };
     struct validation *v = NULL;
-    struct validate_filter f = { "qwen-3.5-0.8b", false, true, false, 1 };
-    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
-    assert_int_equal(validate_run(arena, &p, &f, &v, &err), CS_OK);
+    int rc = validate_closed_of(run, &v, &err);
     arena->runs[run].gpu_memory_utilization = saved;
+    assert_int_equal(rc, CS_OK);
     assert_non_null(strstr(v->run_err[run].msg, "qwen-3.5-0.8b/bf16: "));
     assert_non_null(strstr(v->run_err[run].msg, "does not fit"));
     for (size_t i = 0; i < arena->n_closed; i++)
