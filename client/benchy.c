@@ -91,6 +91,7 @@ void benchy_acc_batch(struct benchy_acc *acc, const struct benchy_times *r, doub
 {
     double max_first = 0, min_first = INFINITY, max_last = 0, sum_d = 0;
     struct sample all = { 0 };
+    size_t *ends = xcalloc((size_t)acc->c + 1, sizeof *ends), n_runs = 0;
     for (int64_t i = 0; i < acc->c; i++) {
         const struct benchy_times *q = &r[i];
         if (q->n == 0)
@@ -113,6 +114,7 @@ void benchy_acc_batch(struct benchy_acc *acc, const struct benchy_times *r, doub
         max_last = fmax(max_last, last);
         for (size_t k = 0; k < q->n; k++)
             sample_push(&all, q->ts[k]);
+        ends[n_runs++] = all.n;  /* each request's timestamps ascend */
     }
     if (acc->c > 1) {
         if (max_first > 0)
@@ -120,9 +122,10 @@ void benchy_acc_batch(struct benchy_acc *acc, const struct benchy_times *r, doub
         if (max_last > min_first)
             sample_push(&acc->tg_total, sum_d / (max_last - min_first));
     }
-    stats_sort(all.v, all.n);
+    stats_merge_runs(all.v, all.n, ends, n_runs);
     sample_push(&acc->peak_b, metric_peak_per_s(all.v, all.n));
     sample_release(&all);
+    free(ends);
 }
 
 void benchy_acc_finish(struct benchy_acc *acc, struct benchy_row *row)

@@ -24,11 +24,10 @@ void metric_summarize(struct sample *s, const double *pcts, size_t n_pcts,
                       struct metric_summary *out)
 {
     out->mean = stats_mean(s->v, s->n);
-    out->std = stats_pstd(s->v, s->n);
-    stats_sort(s->v, s->n);
-    out->median = stats_percentile_sorted(s->v, s->n, 50);
+    out->std = stats_pstd_about(s->v, s->n, out->mean);
+    out->median = stats_percentile(s->v, s->n, 50);
     for (size_t i = 0; i < n_pcts && i < METRIC_MAX_PCT; i++)
-        out->pct[i] = stats_percentile_sorted(s->v, s->n, pcts[i]);
+        out->pct[i] = pcts[i] == 50 ? out->median : stats_percentile(s->v, s->n, pcts[i]);
 }
 
 double metric_peak_per_s(const double *ts, size_t n)

@@ -29,7 +29,7 @@ struct metric_summary {
     double pct[METRIC_MAX_PCT];   /* at the percentiles given to metric_summarize */
 };
 
-/* Summarize s (sorted in place) at percentiles pcts[0..n_pcts). */
+/* Summarize s at percentiles pcts[0..n_pcts); reorders s's values. */
 void metric_summarize(struct sample *s, const double *pcts, size_t n_pcts,
                       struct metric_summary *out);
 

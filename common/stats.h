@@ -13,9 +13,18 @@
 double stats_mean(const double *x, size_t n);
 /* Population standard deviation (divides by n). */
 double stats_pstd(const double *x, size_t n);
+/* The same about a mean the caller already has. */
+double stats_pstd_about(const double *x, size_t n, double mean);
 /* Sort x in place (ascending). */
 void stats_sort(double *x, size_t n);
 /* p in [0, 100]; x must be sorted ascending. */
 double stats_percentile_sorted(const double *x, size_t n, double p);
+/* p in [0, 100] of unsorted x, equal to the bit to sorting x and calling
+ * stats_percentile_sorted, in O(n); x is reordered. */
+double stats_percentile(double *x, size_t n, double p);
+/* x holds n_runs ascending runs back to back, run r ending at ends[r]
+ * (ends[n_runs - 1] == n): merge them into one ascending array, in
+ * O(n log n_runs). ends is overwritten. */
+void stats_merge_runs(double *x, size_t n, size_t *ends, size_t n_runs);
 
 #endif /* CAPSIM_COMMON_STATS_H */

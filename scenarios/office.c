@@ -263,6 +263,8 @@ static void summarize(struct orun *o, int task, const struct slo *slos, size_t n
     metric_summarize(itl, office_pcts, OFFICE_PCTS, &r->itl_ms);
     metric_summarize(&e2el, office_pcts, OFFICE_PCTS, &r->e2el_ms);
     if (task < 0 && res) {   /* keep the sorted samples for CDF plots */
+        stats_sort(ttft.v, ttft.n);
+        stats_sort(e2el.v, e2el.n);
         res->ttft_ms = ttft.v;
         res->e2el_ms = e2el.v;
         res->n_lat = ttft.n;

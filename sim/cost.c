@@ -26,7 +26,12 @@ struct cost_model {
     /* Experts touched by T = 0..TOUCHED_TABLE tokens, precomputed because
      * decode steps (T = batch size) ask for these millions of times. */
     double touched_small[TOUCHED_TABLE + 1];
+    /* Achieved attention FLOP/s of full and sliding layers, fixed per
+     * model (attention_flops()), kept out of the per-step path. */
+    double attn_flops_full, attn_flops_swa;
 };
+
+static double attention_flops(const struct profile *p, uint32_t head_dim);
 
 struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
                             bool async_scheduling)
@@ -36,6 +41,8 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
     c->p = *p;
     c->async = async_scheduling;
     c->routing_log_miss = NULL;
+    c->attn_flops_full = attention_flops(p, w->head_dim_full);
+    c->attn_flops_swa = attention_flops(p, w->head_dim_swa);
     if (w->n_moe_layers && w->n_experts) {
         c->routing_log_miss = xcalloc(w->n_experts, sizeof *c->routing_log_miss);
         work_routing_init(w->n_experts, w->n_experts_active, p->v[PROF_MOE_ROUTING_SKEW],
@@ -182,10 +189,8 @@ static double attention_seconds(const struct cost_model *c, const struct step_sh
     double bytes = s->kv_tokens_full * w->kv_bytes_per_token_full +
                    s->kv_tokens_swa * w->kv_bytes_per_token_swa;
     double mem = bytes / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_KV]);
-    double comp = s->attn_pairs_full * w->attn_flops_per_pair_full /
-                      attention_flops(p, w->head_dim_full) +
-                  s->attn_pairs_swa * w->attn_flops_per_pair_swa /
-                      attention_flops(p, w->head_dim_swa);
+    double comp = s->attn_pairs_full * w->attn_flops_per_pair_full / c->attn_flops_full +
+                  s->attn_pairs_swa * w->attn_flops_per_pair_swa / c->attn_flops_swa;
     return mem > comp ? mem : comp;
 }
 
