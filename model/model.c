@@ -158,6 +158,51 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
 
 /* ---------------------------------------------------------------- loading */
 
+/* A user's config.json describes the checkpoint it ships with: BF16 unless
+ * its quantization_config names a format capsim prices. Block-scaled FP8
+ * (weight_block_size) matters: vLLM runs it through Marlin on GB10 (see
+ * part_path()). A format capsim does not price is an error rather than a
+ * silent BF16. */
+static int user_checkpoint(const char *file, const cJSON *root, struct model *m, struct cs_err *err)
+{
+    struct model_checkpoint *c = &m->ck[0];
+    *c = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16, false };
+    m->n_ck = 1;
+    const char *path = ".quantization_config";
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "quantization_config");
+    if (!q) {
+        q = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "text_config"),
+                                             "quantization_config");
+        path = ".text_config.quantization_config";
+    }
+    if (!q || cJSON_IsNull(q))
+        return CS_OK;
+    if (!cJSON_IsObject(q))
+        return cs_err_set(err, CS_EINPUT, "%s: %s: must be an object", file, path);
+    const char *method = NULL, *algo = NULL;
+    int rc;
+    if ((rc = json_get_string(q, "quant_method", true, &method, file, path, err)) ||
+        (rc = json_get_string(q, "quant_algo", false, &algo, file, path, err)))
+        return rc;
+    if (strcmp(method, "fp8") == 0 || (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "FP8") == 0)) {
+        bool block = cJSON_GetObjectItemCaseSensitive(q, "weight_block_size") != NULL;
+        *c = (struct model_checkpoint){ "fp8", DTYPE_FP8, DTYPE_FP8, DTYPE_FP8, block };
+    } else if (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "NVFP4") == 0) {
+        *c = (struct model_checkpoint){ "nvfp4", DTYPE_NVFP4, DTYPE_NVFP4, DTYPE_NVFP4, false };
+    } else if (strcmp(method, "mxfp4") == 0) {
+        if (m->experts == 0)
+            return cs_err_set(err, CS_EINPUT, "%s: %s.quant_method: mxfp4 quantizes MoE experts; this model has none",
+                              file, path);
+        *c = (struct model_checkpoint){ "mxfp4", DTYPE_MXFP4, DTYPE_BF16, DTYPE_BF16, false };
+    } else {
+        return cs_err_set(err, CS_EINPUT,
+                          "%s: %s.quant_method: capsim prices fp8, mxfp4 and modelopt NVFP4/FP8 checkpoints "
+                          "(got %s%s%s); remove the block and pass --precision to price one of those",
+                          file, path, method, algo ? " " : "", algo ? algo : "");
+    }
+    return CS_OK;
+}
+
 int model_parse(const char *file, const char *text, struct model **out, struct cs_err *err)
 {
     cJSON *root;
@@ -197,8 +242,8 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : file);
         snprintf(m->type, sizeof m->type, "%s%s%s", m->moe_layers ? "moe" : "dense",
                  m->rec_layers ? "+hybrid" : "", m->kv_swa_layers ? "+swa" : "");
-        m->ck[0] = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16, false };
-        m->n_ck = 1;
+        if ((rc = user_checkpoint(file, root, m, err)))
+            goto out;
     }
     m->default_precision = DTYPE_BF16;
     if (m->n_ck)

@@ -172,6 +172,30 @@ static void test_llama_shaped_config_worked_by_hand(void **state)
     model_free(m);
 }
 
+/* A user's FP8 config.json ships FP8: block scales send it through Marlin
+ * by default, as vLLM does on GB10, and a native backend when named. */
+static void test_user_fp8_block_config_is_fp8_via_marlin(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/fixtures/good/config_llama_8b_fp8_block.json");
+    assert_int_equal(model_default_precision(m), DTYPE_FP8);
+    struct model_work w;
+    struct cs_err err = { 0 };
+    assert_int_equal(model_work_init(m, DTYPE_FP8, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    /* 32 x 218,103,808 linear weights at one byte each */
+    assert_close(w.dense.bytes, 32.0 * 218103808, 1e-9, 0);
+    struct kernel_backends native = { KBACKEND_NATIVE, KBACKEND_DEFAULT, false };
+    assert_int_equal(model_work_init(m, DTYPE_FP8, &native, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    model_free(m);
+    m = load("tests/fixtures/good/config_llama_8b.json");
+    assert_int_equal(model_default_precision(m), DTYPE_BF16);
+    assert_int_equal(model_work_init(m, DTYPE_FP8, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE); /* per-tensor FP8 what-if */
+    model_free(m);
+}
+
 static void expect_bad(const char *file, const char *msg)
 {
     struct model *m = NULL;
@@ -207,6 +231,9 @@ static void test_bad_configs_name_file_and_key(void **state)
     expect_bad(BAD "config_bad_pattern.json", BAD "config_bad_pattern.json: "
                ".hybrid_override_pattern[2]: unknown layer 'X' (M, *, E, -)");
     expect_bad(BAD "config_malformed.json", BAD "config_malformed.json:3:2: malformed JSON");
+    expect_bad(BAD "config_quant_awq.json", BAD "config_quant_awq.json: .quantization_config.quant_method: "
+               "capsim prices fp8, mxfp4 and modelopt NVFP4/FP8 checkpoints (got awq); remove the block "
+               "and pass --precision to price one of those");
     expect_bad(BAD "config_not_object.json", BAD "config_not_object.json: .: a config.json must be an object");
     expect_bad("no-such-model", "unknown model 'no-such-model' (see 'capsim list models', or give a config.json path)");
     expect_bad("qwen-3.5-9", "unknown model 'qwen-3.5-9' (did you mean 'qwen-3.5-9b'?)");
@@ -251,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_weights_match_vllm_loaded_gib),
         cmocka_unit_test(test_boot_logs_are_reproduced),
         cmocka_unit_test(test_llama_shaped_config_worked_by_hand),
+        cmocka_unit_test(test_user_fp8_block_config_is_fp8_via_marlin),
         cmocka_unit_test(test_bad_configs_name_file_and_key),
         cmocka_unit_test(test_memory_rejects_context_beyond_the_model),
         cmocka_unit_test(test_precision_table_arithmetic),
