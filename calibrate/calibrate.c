@@ -19,6 +19,7 @@ const struct fit_param calibrate_params[] = {
     { PROF_BW_EFF_WEIGHTS, 0.3, 1.0 },     /* BF16 weight streaming */
     { PROF_MARLIN_BW_EFF, 0.2, 1.0 },      /* quantized weight streaming */
     { PROF_MOE_EFF, 0.2, 1.0 },            /* BF16 expert GEMMs vs dense */
+    { PROF_MOE_BW_EFF, 0.3, 1.5 },         /* expert weight streaming vs dense */
     { PROF_GEMV_EFF, 0.5, 1.0 },           /* one-token steps (GEMV kernels) */
     { PROF_BW_EFF_KV, 0.1, 1.0 },          /* paged attention reads */
     { PROF_GEMM_EFF_BF16, 0.1, 1.0 },      /* prefill linear layers */

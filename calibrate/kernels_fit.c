@@ -114,6 +114,19 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
         fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_EFF),
                 p->v[PROF_MOE_EFF]);
     }
+    /* moe_bw_eff likewise for streaming: the grouped GEMM's bytes envelope
+     * (its memory-bound small batches) over the dense dequant GEMM's. */
+    e = envelope(r, n, "moe_gemm", "nvfp4", false, bw, t0, &cnt);
+    if (cnt > 0 && p->v[PROF_MARLIN_BW_EFF] > 0) {
+        p->v[PROF_MOE_BW_EFF] = e / p->v[PROF_MARLIN_BW_EFF];
+        snprintf(p->source[PROF_MOE_BW_EFF], sizeof p->source[0], "%s", src);
+        if (report)
+            fprintf(report, "  %-22s %.4f  (%d records, relative to %s)\n", profile_key_name(PROF_MOE_BW_EFF),
+                    p->v[PROF_MOE_BW_EFF], cnt, profile_key_name(PROF_MARLIN_BW_EFF));
+    } else if (report) {
+        fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_BW_EFF),
+                p->v[PROF_MOE_BW_EFF]);
+    }
     /* gemv_eff: a one-row BF16 GEMM's streaming rate over that of the
      * small, still memory-bound batches (M 2-64) decode steps run. */
     int n1, nb;

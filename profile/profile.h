@@ -38,6 +38,7 @@ enum prof_key {
     PROF_MARLIN_BW_EFF,        /* weight streaming through Marlin, fraction of spec bandwidth */
     PROF_GEMV_EFF,             /* weight streaming of a one-token step, relative to a batched one */
     PROF_MOE_EFF,              /* BF16 grouped expert GEMM (prefill) relative to dense GEMM */
+    PROF_MOE_BW_EFF,           /* expert weight streaming relative to its path's dense streaming */
     PROF_ATTN_PREFILL_EFF,     /* prefill attention, fraction of BF16 peak */
     PROF_RECURRENT_EFF,        /* Mamba-2 / Gated DeltaNet scans, fraction of BF16 peak */
     PROF_ATTN_HEAD_DIM_EXP,    /* attention FLOP efficiency scales as (128 / head_dim)^exp */

@@ -114,8 +114,11 @@ static double part_seconds(const struct profile *p, const struct work_part *part
 }
 
 /* Routed experts of `layers` MoE layers for T tokens: each token runs
- * top-k experts; the step reads each touched expert once, at the path's
- * streaming bandwidth. Compute-bound (prefill), a grouped GEMM over many
+ * top-k experts; the step reads each touched expert once, at moe_bw_eff
+ * of its path's streaming bandwidth (a grouped kernel streams many small
+ * matrices, one per expert, where a dense layer streams one large one;
+ * the arena's dense models decode faster per byte than its MoE models at
+ * the same batch). Compute-bound (prefill), a grouped GEMM over many
  * small matrices runs at moe_eff of its path's dense rate, whatever the
  * kernel (Triton fused_moe for BF16, Marlin's MoE kernel, a native one):
  * the arena's Marlin NVFP4 experts and its BF16 experts come out at the
@@ -127,7 +130,7 @@ static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32
     const struct profile *p = &c->p;
     double bytes = experts_touched(c, tokens) * layers * w->expert.bytes;
     double expert_tokens = (double)tokens * w->n_experts_active * layers;
-    double mem = bytes / weight_bw(p, w->expert.path);
+    double mem = bytes / (weight_bw(p, w->expert.path) * p->v[PROF_MOE_BW_EFF]);
     double comp = w->expert.flops_per_token * expert_tokens /
                   (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
     return mem > comp ? mem : comp;

@@ -5,7 +5,8 @@
  * tokens), a one-token step streams at its own GEMV efficiency, wide
  * attention heads run slower per FLOP by the profile's exponent, skewed
  * expert routing reads fewer experts, grouped expert GEMMs run at
- * moe_eff on every kernel path, an MTP drafter costs its passes,
+ * moe_eff on every kernel path and stream at moe_bw_eff of their path's
+ * bandwidth, an MTP drafter costs its passes,
  * and async scheduling overlaps CPU with GPU.
  */
 #include "cs_test.h"
@@ -173,6 +174,34 @@ static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
     cost_free(ch);
 }
 
+/* Decode of the same MoE: memory-bound, the step reads each touched
+ * expert at moe_bw_eff of its path's streaming rate (Marlin's here), so
+ * the expert part is bytes / (bw x marlin_bw_eff x moe_bw_eff). */
+static void test_expert_reads_stream_at_moe_bw_eff(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    w.dense = (struct work_part){ 0, 0, KPATH_BF16 };
+    w.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
+    w.kv_bytes_per_token_full = 0;
+    w.attn_flops_per_pair_full = 0;
+    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
+    w.n_moe_layers = 30;
+    w.n_experts = 128;
+    w.n_experts_active = 8;
+    struct profile p = gb10();
+    p.v[PROF_MOE_BW_EFF] = 0.8;
+    p.v[PROF_MOE_ROUTING_SKEW] = 0; /* uniform: 128 (1 - (1 - 8/128)^4) experts for 4 tokens */
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape s = decode_batch(&w, 4, 100);
+    struct cost_breakdown b;
+    cost_step_seconds(c, &s, &b);
+    double touched = 128 * (1 - pow(1 - 8.0 / 128, 4));
+    double bw = p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_MARLIN_BW_EFF] * 0.8;
+    assert_close(b.weights_s, touched * 30 * w.expert.bytes / bw, 1e-9, 0);
+    cost_free(c);
+}
+
 /* An MTP drafter with k passes adds k reads of its block and the LM head
  * to a decode step (memory-bound), and nothing to a pure prefill step. */
 static void test_mtp_drafter_costs_k_passes(void **state)
@@ -222,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_wide_heads_cost_more_per_flop),
         cmocka_unit_test(test_skewed_routing_reads_fewer_expert_bytes),
         cmocka_unit_test(test_grouped_experts_run_at_moe_eff_on_every_path),
+        cmocka_unit_test(test_expert_reads_stream_at_moe_bw_eff),
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
     };

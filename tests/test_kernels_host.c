@@ -144,6 +144,7 @@ static void test_fixture_fit_recovers_the_generator(void **state)
     assert_close(p.v[PROF_BW_EFF_KV], 0.65, 0.02, 0);
     assert_close(p.v[PROF_ATTN_PREFILL_EFF], 0.35, 0.02, 0);
     assert_close(p.v[PROF_MOE_EFF], 0.80, 0.02, 0);
+    assert_close(p.v[PROF_MOE_BW_EFF], 0.90, 0.02, 0);
     assert_close(p.v[PROF_GEMV_EFF], 0.90, 0.02, 0);
     assert_string_equal(p.source[PROF_MOE_EFF], "fitted: capsim calibrate --kernels fixture (68 records)");
     free(r);
