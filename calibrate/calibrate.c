@@ -103,7 +103,7 @@ static double log_residual(bool ok, double pred, double meas)
 static int residuals(const struct profile *p, double *res, size_t n, void *ud, struct cs_err *err)
 {
     struct cal_ctx *c = ud;
-    struct validate_filter f = { c->exclude, true, true, c->open_loop, 1 };
+    struct validate_filter f = { c->exclude, true, true, c->open_loop, 1, true };
     struct validation *v;
     int rc = validate_run(c->a, p, &f, &v, err);
     if (rc)

@@ -140,11 +140,12 @@ static void workload_means(const struct serve_args *s, double *in, double *out)
     free(w);
 }
 
-static void predict_open(const struct deploy *d, const struct arena_open *o, int seeds,
-                         double *pred, struct cs_err *err, bool *ok)
+static void predict_open(const struct deploy *d, const struct arena_open *o,
+                         const struct validate_filter *f, double *pred, struct cs_err *err, bool *ok)
 {
     struct serve_args s;
     serve_args_init(&s);
+    s.skip_itl = f->skip_itl;
     s.dataset = strcmp(o->dataset_name, "sharegpt") == 0 ? DATASET_SHAREGPT : DATASET_RANDOM;
     s.random.input_len = o->random_input_len ? o->random_input_len : 1024;
     s.random.output_len = o->random_output_len ? o->random_output_len : 128;
@@ -167,7 +168,7 @@ static void predict_open(const struct deploy *d, const struct arena_open *o, int
     if (!isnan(o->mean_output_tokens) && out > 0)
         s.output_scale = fmin(1.0, o->mean_output_tokens / out);
     struct serve_result r;
-    *ok = serve_run_seeds(d, &s, seeds, &r, err) == CS_OK;
+    *ok = serve_run_seeds(d, &s, f->seeds > 0 ? f->seeds : 1, &r, err) == CS_OK;
     if (!*ok)
         return;
     pred[AM_MEAN_TTFT_MS] = r.ttft_ms.mean;
@@ -180,9 +181,11 @@ static void predict_open(const struct deploy *d, const struct arena_open *o, int
     pred[AM_P90_TPOT_MS] = r.tpot_ms.pct[1];
     pred[AM_P95_TPOT_MS] = r.tpot_ms.pct[2];
     pred[AM_P99_TPOT_MS] = r.tpot_ms.pct[3];
-    pred[AM_MEAN_ITL_MS] = r.itl_ms.mean;
-    pred[AM_P50_ITL_MS] = r.itl_ms.pct[0];
-    pred[AM_P99_ITL_MS] = r.itl_ms.pct[3];
+    if (!f->skip_itl) {
+        pred[AM_MEAN_ITL_MS] = r.itl_ms.mean;
+        pred[AM_P50_ITL_MS] = r.itl_ms.pct[0];
+        pred[AM_P99_ITL_MS] = r.itl_ms.pct[3];
+    }
     pred[AM_MEAN_E2EL_MS] = r.e2el_ms.mean;
     pred[AM_P50_E2EL_MS] = r.e2el_ms.pct[0];
     pred[AM_P99_E2EL_MS] = r.e2el_ms.pct[3];
@@ -243,8 +246,7 @@ int validate_run(const struct arena *a, const struct profile *p, const struct va
                 if (a->open[i].run == run) {
                     const struct deploy *d =
                         strcmp(a->open[i].dataset_name, "sharegpt") == 0 ? d_text : d_random;
-                    predict_open(d, &a->open[i], f->seeds > 0 ? f->seeds : 1, v->open[i],
-                                 &case_err, &v->open_ok[i]);
+                    predict_open(d, &a->open[i], f, v->open[i], &case_err, &v->open_ok[i]);
                 }
         deploy_free(d_text);
         deploy_free(d_random);

@@ -38,6 +38,7 @@ struct validate_filter {
     bool exclude;
     bool closed, open;
     int seeds;                    /* open loop: mean over this many seeds (1) */
+    bool skip_itl;                /* open loop: no ITL predictions (a fit reads none) */
 };
 
 /* Simulate the cases `f` selects. A run whose server cannot be set up (it

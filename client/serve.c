@@ -40,6 +40,7 @@ struct run {
     int64_t cap, in_flight;
     double latency;
     struct sample itl;       /* gaps of every itl_stride-th request, ms */
+    bool keep_itl;
     uint64_t itl_stride;
     double itl_n, itl_mean, itl_m2; /* Welford over every gap */
     struct metric_buckets chunks; /* chunk arrivals per second, for the output-rate peak */
@@ -67,12 +68,14 @@ static void on_tokens(void *ud, uint64_t id, double t, uint32_t n)
     } else {
         gap_ms = (seen - q->last) * 1e3;
     }
-    if (id % r->itl_stride == 0)
-        sample_push(&r->itl, gap_ms);
-    r->itl_n += 1;
-    double delta = gap_ms - r->itl_mean;
-    r->itl_mean += delta / r->itl_n;
-    r->itl_m2 += delta * (gap_ms - r->itl_mean);
+    if (r->keep_itl) {
+        if (id % r->itl_stride == 0)
+            sample_push(&r->itl, gap_ms);
+        r->itl_n += 1;
+        double delta = gap_ms - r->itl_mean;
+        r->itl_mean += delta / r->itl_n;
+        r->itl_m2 += delta * (gap_ms - r->itl_mean);
+    }
     metric_buckets_add(&r->chunks, seen);
     q->last = seen;
     q->n_got += n;
@@ -141,7 +144,8 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
               struct cs_err *err)
 {
     memset(res, 0, sizeof *res);
-    struct run r = { .d = d, .cap = a->max_concurrency, .latency = cost_client_latency_s(d->cost) };
+    struct run r = { .d = d, .cap = a->max_concurrency, .latency = cost_client_latency_s(d->cost),
+                     .keep_itl = !a->skip_itl };
     int rc = build_requests(a, &r.req, &r.n, err);
     if (rc)
         return rc;

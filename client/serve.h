@@ -31,6 +31,8 @@ struct serve_args {
     double output_scale;             /* fraction of max_tokens actually generated (1) */
     double pcts[METRIC_MAX_PCT];     /* --metric-percentiles */
     size_t n_pcts;
+    bool skip_itl;                   /* leave itl_ms zero: a fit reads no ITL, and keeping
+                                      * every gap was most of a run's statistics */
 };
 
 struct serve_result {

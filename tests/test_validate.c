@@ -25,7 +25,7 @@ static int setup(void **state)
     struct profile p;
     if (profile_load_builtin("gb10", &p, &err) || arena_load(SHARED_DIR "/arena", &arena, &err))
         return -1;
-    struct validate_filter f = { NULL, false, true, true, 1 };
+    struct validate_filter f = { NULL, false, true, true, 1, false };
     return validate_run(arena, &p, &f, &val, &err) ? -1 : 0;
 }
 
@@ -101,7 +101,7 @@ static void test_run_errors_partition_the_groups(void **state)
 static int validate_closed_of(size_t run, struct validation **v, struct cs_err *err)
 {
     struct profile p;
-    struct validate_filter f = { arena->runs[run].model, false, true, false, 1 };
+    struct validate_filter f = { arena->runs[run].model, false, true, false, 1, false };
     int rc = profile_load_builtin("gb10", &p, err);
     return rc ? rc : validate_run(arena, &p, &f, v, err);
 }
