@@ -25,7 +25,7 @@ int cmd_calibrate(int argc, char **argv)
         { "hardware", OPT_STRING, &hardware, 0, 0, "start from this built-in profile [gb10]", false },
         { "max-iter", OPT_INT, &max_iter, 1, 100000, "simplex iterations at most [400]", false },
         { "kernels", OPT_STRING, &kernels, 0, 0, "capsim-kbench records (JSON lines) to fit first", false },
-        { "open-loop", OPT_FLAG, &open_loop, 0, 0, "also fit the open-loop tests' p50 TTFT and TPOT (3x slower)", false },
+        { "open-loop", OPT_FLAG, &open_loop, 0, 0, "also fit the open-loop tests' p50 TPOT (3x slower)", false },
     };
     const char *pos[1];
     size_t n_pos;

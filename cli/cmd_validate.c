@@ -36,7 +36,7 @@ int cmd_validate(int argc, char **argv)
         { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
         { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each [1]", false },
-        { "loo-open-loop", OPT_FLAG, &loo_open, 0, 0, "--loo: refits also fit open-loop p50 TTFT/TPOT (as calibrate --open-loop)", false },
+        { "loo-open-loop", OPT_FLAG, &loo_open, 0, 0, "--loo: refits also fit open-loop p50 TPOT (as calibrate --open-loop)", false },
     };
     const char *pos[1];
     size_t n_pos;
