@@ -42,6 +42,25 @@ static double envelope(const struct kb_record *r, size_t n, const char *bench, c
     return envelope_m(r, n, bench, dtype, 0, INT64_MAX, flops, rate, t0, count);
 }
 
+/* key := the moe_gemm nvfp4 envelope (FLOPs or bytes) over the dense
+ * efficiency `dense` of the same kernel family; kept without records. */
+static void grouped_over_dense(const struct kb_record *r, size_t n, struct profile *p, enum prof_key key,
+                               enum prof_key dense, bool flops, double rate, double t0, const char *src,
+                               FILE *report)
+{
+    int cnt;
+    double e = envelope(r, n, "moe_gemm", "nvfp4", flops, rate, t0, &cnt);
+    if (cnt > 0 && p->v[dense] > 0) {
+        p->v[key] = e / p->v[dense];
+        snprintf(p->source[key], sizeof p->source[0], "%s", src);
+        if (report)
+            fprintf(report, "  %-22s %.4f  (%d records, relative to %s)\n", profile_key_name(key), p->v[key],
+                    cnt, profile_key_name(dense));
+    } else if (report) {
+        fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(key), p->v[key]);
+    }
+}
+
 int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const char *source_file,
                 FILE *report, struct cs_err *err)
 {
@@ -101,32 +120,10 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
     /* moe_eff is grouped over dense GEMM within one kernel family (sim/cost.c
      * applies it to every expert GEMM): the suite's grouped nvfp4 expert
      * GEMM's compute envelope over its dense dequant GEMM's, the nearest
-     * measurement of what grouping small matrices costs. */
-    int cnt;
-    double e = envelope(r, n, "moe_gemm", "nvfp4", true, bf16, t0, &cnt);
-    if (cnt > 0 && p->v[PROF_MARLIN_FP4_EFF] > 0) {
-        p->v[PROF_MOE_EFF] = e / p->v[PROF_MARLIN_FP4_EFF];
-        snprintf(p->source[PROF_MOE_EFF], sizeof p->source[0], "%s", src);
-        if (report)
-            fprintf(report, "  %-22s %.4f  (%d records, relative to %s)\n", profile_key_name(PROF_MOE_EFF),
-                    p->v[PROF_MOE_EFF], cnt, profile_key_name(PROF_MARLIN_FP4_EFF));
-    } else if (report) {
-        fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_EFF),
-                p->v[PROF_MOE_EFF]);
-    }
-    /* moe_bw_eff likewise for streaming: the grouped GEMM's bytes envelope
-     * (its memory-bound small batches) over the dense dequant GEMM's. */
-    e = envelope(r, n, "moe_gemm", "nvfp4", false, bw, t0, &cnt);
-    if (cnt > 0 && p->v[PROF_MARLIN_BW_EFF] > 0) {
-        p->v[PROF_MOE_BW_EFF] = e / p->v[PROF_MARLIN_BW_EFF];
-        snprintf(p->source[PROF_MOE_BW_EFF], sizeof p->source[0], "%s", src);
-        if (report)
-            fprintf(report, "  %-22s %.4f  (%d records, relative to %s)\n", profile_key_name(PROF_MOE_BW_EFF),
-                    p->v[PROF_MOE_BW_EFF], cnt, profile_key_name(PROF_MARLIN_BW_EFF));
-    } else if (report) {
-        fprintf(report, "  %-22s kept %.4f (no moe_gemm nvfp4 records)\n", profile_key_name(PROF_MOE_BW_EFF),
-                p->v[PROF_MOE_BW_EFF]);
-    }
+     * measurement of what grouping small matrices costs; moe_bw_eff
+     * likewise for streaming (the grouped GEMM's memory-bound batches). */
+    grouped_over_dense(r, n, p, PROF_MOE_EFF, PROF_MARLIN_FP4_EFF, true, bf16, t0, src, report);
+    grouped_over_dense(r, n, p, PROF_MOE_BW_EFF, PROF_MARLIN_BW_EFF, false, bw, t0, src, report);
     /* gemv_eff: a one-row BF16 GEMM's streaming rate over that of the
      * small, still memory-bound batches (M 2-64) decode steps run. */
     int n1, nb;

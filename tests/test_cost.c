@@ -143,21 +143,28 @@ static void test_skewed_routing_reads_fewer_expert_bytes(void **state)
     cost_free(cs);
 }
 
+/* Only routed experts, Gemma-4-26B-shaped, in Marlin NVFP4: 30 MoE
+ * layers of 128 experts (3 x 2816 x 704), top-8. */
+static struct model_work nvfp4_experts_only(void)
+{
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
+    w.n_moe_layers = 30;
+    w.n_experts = 128;
+    w.n_experts_active = 8;
+    w.head_dim_full = 128;
+    w.n_layers = 30;
+    return w;
+}
+
 /* Prefill of a MoE whose experts are Marlin NVFP4: the expert GEMM is
  * compute-bound and runs at moe_eff of Marlin's dense rate, as BF16
  * experts do of the BF16 rate; halving moe_eff doubles the expert part. */
 static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
 {
     (void)state;
-    struct model_work w = dense_model();
-    w.dense = (struct work_part){ 1e6, 2 * 0.5e6, KPATH_BF16 };
-    w.lm_head = (struct work_part){ 1e6, 2 * 0.5e6, KPATH_BF16 };
-    w.kv_bytes_per_token_full = 0;
-    w.attn_flops_per_pair_full = 0;
-    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
-    w.n_moe_layers = 30;
-    w.n_experts = 128;
-    w.n_experts_active = 8;
+    struct model_work w = nvfp4_experts_only();
     struct profile full = gb10(), half = full;
     half.v[PROF_MOE_EFF] = full.v[PROF_MOE_EFF] / 2;
     struct cost_model *cf = cost_new(&w, &full, false), *ch = cost_new(&w, &half, false);
@@ -180,15 +187,7 @@ static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
 static void test_expert_reads_stream_at_moe_bw_eff(void **state)
 {
     (void)state;
-    struct model_work w = dense_model();
-    w.dense = (struct work_part){ 0, 0, KPATH_BF16 };
-    w.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
-    w.kv_bytes_per_token_full = 0;
-    w.attn_flops_per_pair_full = 0;
-    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
-    w.n_moe_layers = 30;
-    w.n_experts = 128;
-    w.n_experts_active = 8;
+    struct model_work w = nvfp4_experts_only();
     struct profile p = gb10();
     p.v[PROF_MOE_BW_EFF] = 0.8;
     p.v[PROF_MOE_ROUTING_SKEW] = 0; /* uniform: 128 (1 - (1 - 8/128)^4) experts for 4 tokens */
