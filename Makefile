@@ -113,7 +113,7 @@ clean:
 
 # The committed GB10 profile is the output of this command (about ten
 # minutes); check-profile refits and compares byte for byte.
-PROFILE_FIT = ./capsim calibrate --arena ../shared/arena --profile calibrate/start/gb10-start.json --max-iter 300
+PROFILE_FIT = ./capsim calibrate --arena ../shared/arena --profile calibrate/start/gb10-start.json --max-iter 300 --open-loop
 profile: capsim
 	$(PROFILE_FIT) --out profiles/gb10.json
 
