@@ -54,9 +54,9 @@ double stats_percentile(double *x, size_t n, double p)
         return 0.0;
     /* The same two order statistics and the same interpolation as
      * gsl_stats_quantile_from_sorted_data, so the result is equal to the
-     * bit; quickselect finds each in O(n), where sorting a simulated
-     * run's hundreds of thousands of ITL gaps took most of validate's
-     * time. */
+     * bit, in O(n): quickselect for the first, one pass for the second.
+     * Sorting a simulated run's hundreds of thousands of ITL gaps took
+     * most of validate's time. */
     double index = p / 100.0 * (double)(n - 1);
     size_t lhs = (size_t)index;
     double delta = index - (double)lhs;
