@@ -41,8 +41,7 @@ static double median_ape(enum vgroup g, size_t *n)
 {
     double *e = malloc((arena->n_closed + arena->n_open + 1) * sizeof *e);
     *n = validate_group_errors(val, g, e);
-    stats_sort(e, *n);
-    double m = stats_percentile_sorted(e, *n, 50);
+    double m = stats_percentile(e, *n, 50);
     free(e);
     return m;
 }

@@ -71,7 +71,7 @@ struct kb_record {
 int kb_write_record(FILE *f, const struct kb_record *r);
 int kb_read_file(const char *path, struct kb_record **out, size_t *n, struct cs_err *err);
 
-/* Median of n values (sorts in place). */
+/* Median of n values (reorders them). */
 double kb_median(double *v, size_t n);
 
 #endif /* CAPSIM_KERNELS_HOST_KBENCH_H */

@@ -14,8 +14,7 @@
 
 double kb_median(double *v, size_t n)
 {
-    stats_sort(v, n);
-    return stats_percentile_sorted(v, n, 50);
+    return stats_percentile(v, n, 50);
 }
 
 static int64_t key_int(const cJSON *o, const char *k, int64_t def)
