@@ -15,8 +15,7 @@ WARN     += -Werror
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS  = $(STD) $(WARN) $(OPT) -I. -I$(BUILD)/gen -DCAPSIM_VERSION='"$(VERSION)"' \
-              $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(STD) $(WARN) $(OPT) -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDLIBS  = $(PKG_LIBS) -lm $(LDLIBS)
 
 LIB_DIRS := common model profile sim client calibrate scenarios plots report kernels/host
@@ -55,6 +54,16 @@ $(BUILD)/gen/embedded.c: scripts/embed.sh $(EMBED)
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The version (git describe) lives in a generated header rewritten only
+# when it changes, so a new commit rebuilds the two files that print it
+# and nothing else, and never leaves an old version in the binary.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define CAPSIM_VERSION "$(VERSION)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/report/report.o $(BUILD)/cli/capsim.o: $(BUILD)/gen/version.h
+FORCE:
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcapsim.a
 	@mkdir -p $(@D)

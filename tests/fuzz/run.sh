@@ -19,7 +19,7 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 B=build/fuzz
 mkdir -p $B/obj $B/gen
-FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -I. -I$B/gen $(pkg-config --cflags gsl libcjson) -DCAPSIM_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined"
+FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -I. -I$B/gen $(pkg-config --cflags gsl libcjson) -fsanitize=fuzzer-no-link,address,undefined"
 sh scripts/embed.sh model/catalog/*.json profiles/*.json scenarios/*.json > $B/gen/embedded.c
 objs="$B/obj/embedded.o"
 # An object is rebuilt when its .c is newer; a changed header (a struct
