@@ -22,6 +22,7 @@ static const char *const arena_metric_names[] = {
     [AM_PP_TTFR_MS_MEAN] = "pp_ttfr_ms_mean",
     [AM_PP_EST_PPT_MS_MEAN] = "pp_est_ppt_ms_mean",
     [AM_PP_E2E_TTFT_MS_MEAN] = "pp_e2e_ttft_ms_mean",
+    [AM_LATENCY_MS] = "latency_ms",
     [AM_MEAN_TTFT_MS] = "mean_ttft_ms",
     [AM_P50_TTFT_MS] = "p50_ttft_ms",
     [AM_P90_TTFT_MS] = "p90_ttft_ms",
@@ -187,7 +188,6 @@ static int load_closed(const struct arena *a, const cJSON *o, struct arena_close
         return rc;
     c->runs = 3; /* llama-benchy default */
     if ((rc = get_int(o, "runs", false, 1, &c->runs, w, err)) ||
-        (rc = get_measured(o, "latency_ms", &c->latency_ms, w, err)) ||
         (rc = get_measured(o, "warmup_user_delta", &c->warmup_user_delta, w, err)) ||
         (rc = get_measured(o, "warmup_context_delta", &c->warmup_context_delta, w, err)))
         return rc;
@@ -292,6 +292,13 @@ static int add_closed(struct arena *a, const cJSON *o, const struct where *w,
     struct arena_closed *c = &a->closed[a->n_closed];
     memset(c, 0, sizeof *c);
     int rc = load_closed(a, o, c, w, err);
+    c->first_of_run = c->first_of_test = true;
+    for (size_t j = 0; !rc && j < a->n_closed; j++)
+        if (a->closed[j].run == c->run) {
+            c->first_of_run = false;
+            if (strcmp(a->closed[j].test, c->test) == 0)
+                c->first_of_test = false;
+        }
     a->n_closed++; /* counted even on error so arena_free releases it */
     return rc;
 }

@@ -33,6 +33,7 @@ enum arena_metric {
     AM_PP_TTFR_MS_MEAN,
     AM_PP_EST_PPT_MS_MEAN,
     AM_PP_E2E_TTFT_MS_MEAN,
+    AM_LATENCY_MS,             /* the "hello" probe, once per llama-benchy call */
     /* open loop (vllm bench serve) */
     AM_MEAN_TTFT_MS,
     AM_P50_TTFT_MS,
@@ -84,10 +85,14 @@ struct arena_closed {
     size_t run;                /* index into runs */
     char *test;
     int64_t pp, tg, depth, concurrency, runs;
-    double latency_ms;         /* llama-benchy's measured latency */
     double warmup_user_delta;  /* chat-template tokens measured at warm-up */
     double warmup_context_delta;
     double measured[AM_COUNT]; /* NaN where absent; only closed metrics set */
+    /* The run's first row is its first measurement after the server
+     * booted (warm-up in its TTFT and latency probe). A test's first row:
+     * llama-benchy measures its latency probe once per call (test) and
+     * every row of the call repeats it. */
+    bool first_of_run, first_of_test;
 };
 
 struct arena_open {

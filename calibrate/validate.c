@@ -23,6 +23,7 @@ static const char *const vgroup_names[] = {
     [VG_TG_REQ] = "decode tok/s per user (closed)",
     [VG_TG_TOTAL] = "decode tok/s total (closed)",
     [VG_CLOSED_TTFT] = "TTFT mean (closed)",
+    [VG_LATENCY] = "latency probe (closed)",
     [VG_P50_TTFT] = "p50 TTFT (open)",
     [VG_P95_TTFT] = "p95 TTFT (open)",
     [VG_P99_TTFT] = "p99 TTFT (open)",
@@ -34,7 +35,8 @@ _Static_assert(CS_ARRAY_LEN(vgroup_names) == VG_COUNT, "vgroup names out of step
 
 static const enum arena_metric vgroup_metric[] = {
     [VG_TG_REQ] = AM_TG_TPS_REQ_MEAN,       [VG_TG_TOTAL] = AM_TG_TPS_TOTAL_MEAN,
-    [VG_CLOSED_TTFT] = AM_PP_TTFR_MS_MEAN,  [VG_P50_TTFT] = AM_P50_TTFT_MS,
+    [VG_CLOSED_TTFT] = AM_PP_TTFR_MS_MEAN,  [VG_LATENCY] = AM_LATENCY_MS,
+    [VG_P50_TTFT] = AM_P50_TTFT_MS,
     [VG_P95_TTFT] = AM_P95_TTFT_MS,         [VG_P99_TTFT] = AM_P99_TTFT_MS,
     [VG_P50_TPOT] = AM_P50_TPOT_MS,         [VG_P95_TPOT] = AM_P95_TPOT_MS,
     [VG_REQ_RATE] = AM_REQUEST_THROUGHPUT,
@@ -121,6 +123,7 @@ static void predict_closed(const struct deploy *d, const struct arena_closed *c,
     pred[AM_PP_TTFR_MS_MEAN] = row.ttfr_ms.mean;
     pred[AM_PP_EST_PPT_MS_MEAN] = row.est_ppt_ms.mean;
     pred[AM_PP_E2E_TTFT_MS_MEAN] = row.e2e_ttft_ms.mean;
+    pred[AM_LATENCY_MS] = row.latency_ms;
 }
 
 /* Mean client-side prompt and reply length the workload draws. */
@@ -336,6 +339,8 @@ size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run
     if (m < AM_FIRST_OPEN) {
         for (size_t i = 0; i < a->n_closed; i++) {
             double p = v->closed[i][m], x = a->closed[i].measured[m];
+            if (m == AM_LATENCY_MS && !a->closed[i].first_of_test)
+                continue; /* one probe per llama-benchy call */
             if ((run == VALIDATE_ALL_RUNS || a->closed[i].run == run) && v->closed_ok[i] &&
                 !isnan(p) && !isnan(x) && x > 0)
                 out[n++] = (p / x - 1.0) * 100.0;

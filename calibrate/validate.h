@@ -59,7 +59,7 @@ void validate_print_by_run(const struct validation *v, FILE *f);
 
 /* The metric groups of the error table. */
 enum vgroup {
-    VG_TG_REQ, VG_TG_TOTAL, VG_CLOSED_TTFT, VG_P50_TTFT, VG_P95_TTFT, VG_P99_TTFT,
+    VG_TG_REQ, VG_TG_TOTAL, VG_CLOSED_TTFT, VG_LATENCY, VG_P50_TTFT, VG_P95_TTFT, VG_P99_TTFT,
     VG_P50_TPOT, VG_P95_TPOT, VG_REQ_RATE, VG_COUNT
 };
 const char *vgroup_name(enum vgroup g);

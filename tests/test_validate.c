@@ -4,7 +4,8 @@
  * in-sample errors stay within guards a little above what the committed
  * fit reaches (docs/validation.md), so a change to the engine, the cost
  * model or the clients that makes predictions worse fails here. Also: the
- * per-run errors partition the all-run errors, a run's kernel backend
+ * per-run errors partition the all-run errors, the latency probe counts
+ * once per llama-benchy call, a run's kernel backend
  * reaches the model, and a run that cannot start is left out alone.
  * Skips without ../shared.
  */
@@ -53,7 +54,7 @@ static void test_in_sample_errors_within_guards(void **state)
         skip();
     static const struct { enum vgroup g; double max_pct; size_t min_cases; } guard[] = {
         { VG_TG_REQ, 7, 600 },      { VG_TG_TOTAL, 7.5, 600 }, { VG_CLOSED_TTFT, 9, 600 },
-        { VG_P50_TTFT, 11, 200 },   { VG_P95_TTFT, 12, 200 },  { VG_P99_TTFT, 13, 200 },
+        { VG_LATENCY, 40, 144 },    { VG_P50_TTFT, 11, 200 },   { VG_P95_TTFT, 12, 200 },  { VG_P99_TTFT, 13, 200 },
         { VG_P50_TPOT, 13, 200 },   { VG_P95_TPOT, 13, 200 },  { VG_REQ_RATE, 3, 200 },
     };
     for (size_t i = 0; i < CS_ARRAY_LEN(guard); i++) {
@@ -67,6 +68,20 @@ static void test_in_sample_errors_within_guards(void **state)
     validate_capacity(val, &nc, &nw);
     assert_true(nc >= 60);
     assert_true(nw >= 0.9 * nc);
+}
+
+/* llama-benchy measures its latency probe once per call and prints it on
+ * every row of the call: the table counts it once per (run, test), 24
+ * runs of 6 closed-loop tests, not once per row. */
+static void test_latency_probe_counts_once_per_call(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    double *e = malloc((arena->n_closed + arena->n_open + 1) * sizeof *e);
+    assert_int_equal(validate_group_errors(val, VG_LATENCY, e), 24 * 6);
+    assert_int_equal(validate_group_errors(val, VG_CLOSED_TTFT, e), arena->n_closed);
+    free(e);
 }
 
 static void test_run_errors_partition_the_groups(void **state)
@@ -178,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sample_errors_within_guards),
+        cmocka_unit_test(test_latency_probe_counts_once_per_call),
         cmocka_unit_test(test_run_errors_partition_the_groups),
         cmocka_unit_test(test_run_backends_reach_the_model),
         cmocka_unit_test(test_a_run_that_cannot_start_is_left_out),
