@@ -120,9 +120,9 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The committed GB10 profile is the output of this command (about ten
+# The committed GB10 profile is the output of this command (about four
 # minutes); check-profile refits and compares byte for byte.
-PROFILE_FIT = ./capsim calibrate --arena ../shared/arena --profile calibrate/start/gb10-start.json --max-iter 300 --open-loop
+PROFILE_FIT = ./capsim calibrate --arena ../shared/arena --profile calibrate/start/gb10-start.json --max-iter 300
 profile: capsim
 	$(PROFILE_FIT) --out profiles/gb10.json
 

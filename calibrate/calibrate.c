@@ -2,8 +2,10 @@
  * calibrate.c - the arena fit. Residuals are log ratios, so a 10% miss on
  * a 5 tok/s run weighs as much as one on a 100 tok/s run; each closed-loop
  * row contributes its decode rate per user, total decode rate and mean
- * TTFT. A case that cannot be simulated gets a large residual, so the fit
- * steers away from profiles that make a model not fit in memory.
+ * TTFT, and each llama-benchy call its latency probe (a one-token reply
+ * to "hello": what a request costs beyond its prefill). A case that
+ * cannot be simulated gets a large residual, so the fit steers away from
+ * profiles that make a model not fit in memory.
  */
 #include "calibrate/calibrate.h"
 
@@ -31,6 +33,7 @@ const struct fit_param calibrate_params[] = {
     { PROF_RECURRENT_EFF, 0.005, 1.0 },    /* Mamba-2 / GDN scans */
     { PROF_ATTN_HEAD_DIM_EXP, 0.01, 3.0 }, /* wide heads, slower attention */
     { PROF_MOE_ROUTING_SKEW, 0.01, 3.0 },  /* unequal expert popularity */
+    { PROF_OVERLAP_EXP, 1.0, 16.0 },       /* memory/compute overlap near the ridge */
     { PROF_STEP_OVERHEAD_S, 1e-4, 0.05 },  /* per step */
     { PROF_CLIENT_LATENCY_S, 1e-3, 0.5 },  /* HTTP, detokenize, stream */
     { PROF_FRONTEND_REQUEST_S, 1e-4, 0.2 },/* API server, per request */
@@ -44,7 +47,7 @@ const size_t calibrate_n_params = CS_ARRAY_LEN(calibrate_params);
 #define CALIBRATE_LOSS_SCALE 0.03
 
 static const enum arena_metric fit_metrics[] = {
-    AM_TG_TPS_REQ_MEAN, AM_TG_TPS_TOTAL_MEAN, AM_PP_TTFR_MS_MEAN,
+    AM_TG_TPS_REQ_MEAN, AM_TG_TPS_TOTAL_MEAN, AM_PP_TTFR_MS_MEAN, AM_LATENCY_MS,
 };
 #define N_FIT_METRICS (sizeof fit_metrics / sizeof fit_metrics[0])
 
@@ -65,23 +68,18 @@ struct cal_ctx {
 };
 
 /* The first closed-loop point of a run is the first measurement after the
- * server booted: its TTFT carries warm-up (in the arena, 01-chat pp1024 c=1
- * is slower than the same server's pp4096), which no steady-state model
- * should be fitted to. It stays in the validation tables. */
-static bool first_of_run(const struct arena *a, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (a->closed[j].run == a->closed[i].run)
-            return false;
-    return true;
-}
-
+ * server booted: its TTFT and latency probe carry warm-up (in the arena,
+ * 01-chat pp1024 c=1 is slower than the same server's pp4096), which no
+ * steady-state model should be fitted to. They stay in the validation
+ * tables. The latency probe counts once per llama-benchy call. */
 static bool row_used(const struct cal_ctx *c, size_t i, int k)
 {
     const struct arena_closed *r = &c->a->closed[i];
     if (c->exclude && strcmp(c->a->runs[r->run].model, c->exclude) == 0)
         return false;
-    if (fit_metrics[k] == AM_PP_TTFR_MS_MEAN && first_of_run(c->a, i))
+    if (fit_metrics[k] == AM_PP_TTFR_MS_MEAN && r->first_of_run)
+        return false;
+    if (fit_metrics[k] == AM_LATENCY_MS && (!r->first_of_test || r->first_of_run))
         return false;
     double x = r->measured[fit_metrics[k]];
     return !isnan(x) && x > 0;
@@ -108,7 +106,8 @@ static double log_residual(bool ok, double pred, double meas)
 static int residuals(const struct profile *p, double *res, size_t n, void *ud, struct cs_err *err)
 {
     struct cal_ctx *c = ud;
-    struct validate_filter f = { c->exclude, true, true, c->open_loop, 1, true };
+    struct validate_filter f = { .model = c->exclude, .exclude = true, .closed = true,
+                                 .open = c->open_loop, .seeds = 1, .skip_itl = true };
     struct validation *v;
     int rc = validate_run(c->a, p, &f, &v, err);
     if (rc)

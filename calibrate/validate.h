@@ -31,8 +31,9 @@ struct validation {
     struct cs_err *run_err;
 };
 
-/* Which cases to simulate: runs whose model is `only_model` (NULL = all)
- * or, with exclude, all but that model; closed and/or open loop. */
+/* Which cases to simulate: runs whose model is `model` (NULL = all) or,
+ * with exclude, all but that model; closed and/or open loop. Initialise
+ * by field name: fields left out are off (NULL, false, 0). */
 struct validate_filter {
     const char *model;
     bool exclude;

@@ -61,7 +61,8 @@ int cmd_validate(int argc, char **argv)
         arena_free(a);
         return cli_fail("validate", &err);
     }
-    struct validate_filter f = { model, false, !open_only, !closed_only, (int)seeds, false };
+    struct validate_filter f = { .model = model, .closed = !open_only, .open = !closed_only,
+                                 .seeds = (int)seeds };
     struct validation *v;
     if ((rc = validate_run(a, &prof, &f, &v, &err))) {
         arena_free(a);
@@ -87,7 +88,8 @@ int cmd_validate(int argc, char **argv)
         rc = loo_fit_profiles(a, models, n_models, &prof, loo_open, (size_t)loo_iter, (int)jobs, fits, &err);
         for (size_t k = 0; k < n_models && !rc; k++) {
             const char *m = models[k];
-            struct validate_filter fm = { m, false, !open_only, !closed_only, (int)seeds, false };
+            struct validate_filter fm = { .model = m, .closed = !open_only, .open = !closed_only,
+                                          .seeds = (int)seeds };
             struct validation *vm = NULL;
             rc = validate_run(a, &fits[k], &fm, &vm, &err);
             for (size_t i = 0; !rc && i < a->n_closed; i++)

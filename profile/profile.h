@@ -43,6 +43,7 @@ enum prof_key {
     PROF_RECURRENT_EFF,        /* Mamba-2 / Gated DeltaNet scans, fraction of BF16 peak */
     PROF_ATTN_HEAD_DIM_EXP,    /* attention FLOP efficiency scales as (128 / head_dim)^exp */
     PROF_MOE_ROUTING_SKEW,     /* expert popularity falls as rank^-skew; 0 = uniform routing */
+    PROF_OVERLAP_EXP,          /* memory/compute overlap in a kernel: (mem^n + comp^n)^(1/n) */
     /* Overheads. */
     PROF_STEP_OVERHEAD_S,      /* fixed per engine step (launches, sampling, CPU) */
     PROF_SEQ_OVERHEAD_S,       /* per request in the step */

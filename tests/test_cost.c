@@ -6,8 +6,9 @@
  * attention heads run slower per FLOP by the profile's exponent, skewed
  * expert routing reads fewer experts, grouped expert GEMMs run at
  * moe_eff on every kernel path and stream at moe_bw_eff of their path's
- * bandwidth, an MTP drafter costs its passes,
- * and async scheduling overlaps CPU with GPU.
+ * bandwidth, an MTP drafter costs its passes, memory and compute of a
+ * part combine as a norm of order overlap_exp, and async scheduling
+ * overlaps CPU with GPU.
  */
 #include "cs_test.h"
 
@@ -74,6 +75,7 @@ static void test_one_token_step_streams_at_gemv_eff(void **state)
     struct model_work w = dense_model();
     struct profile p = gb10();
     p.v[PROF_GEMV_EFF] = 0.5;
+    p.v[PROF_OVERLAP_EXP] = 1e3; /* max(): the few FLOPs of two tokens add nothing */
     struct cost_model *c = cost_new(&w, &p, false);
     struct step_shape one = decode_batch(&w, 1, 100), two = decode_batch(&w, 2, 100);
     struct cost_breakdown b1, b2;
@@ -165,7 +167,9 @@ static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
 {
     (void)state;
     struct model_work w = nvfp4_experts_only();
-    struct profile full = gb10(), half = full;
+    struct profile full = gb10();
+    full.v[PROF_OVERLAP_EXP] = 1e3; /* max(): the part is its compute time alone */
+    struct profile half = full;
     half.v[PROF_MOE_EFF] = full.v[PROF_MOE_EFF] / 2;
     struct cost_model *cf = cost_new(&w, &full, false), *ch = cost_new(&w, &half, false);
     struct step_shape pf = { 0 };
@@ -190,6 +194,7 @@ static void test_expert_reads_stream_at_moe_bw_eff(void **state)
     struct model_work w = nvfp4_experts_only();
     struct profile p = gb10();
     p.v[PROF_MOE_BW_EFF] = 0.8;
+    p.v[PROF_OVERLAP_EXP] = 1e3; /* max(): the part is its memory time alone */
     p.v[PROF_MOE_ROUTING_SKEW] = 0; /* uniform: 128 (1 - (1 - 8/128)^4) experts for 4 tokens */
     struct cost_model *c = cost_new(&w, &p, false);
     struct step_shape s = decode_batch(&w, 4, 100);
@@ -211,6 +216,7 @@ static void test_mtp_drafter_costs_k_passes(void **state)
     spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
     spec.drafter_passes = 3;
     struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3; /* max(): passes cost their memory time alone */
     struct cost_model *c0 = cost_new(&w, &p, false), *c3 = cost_new(&spec, &p, false);
     struct step_shape d = decode_batch(&w, 2, 100);
     struct cost_breakdown b0, b3;
@@ -223,6 +229,33 @@ static void test_mtp_drafter_costs_k_passes(void **state)
     assert_close(cost_step_seconds(c3, &pf, NULL), cost_step_seconds(c0, &pf, NULL), 1e-12, 0);
     cost_free(c0);
     cost_free(c3);
+}
+
+/* A 512-token prefill of the dense model's weights alone: the part costs
+ * (mem^n + comp^n)^(1/n), the sum of both at n = 1, their larger one as
+ * n grows, never less than the larger one. */
+static void test_memory_and_compute_combine_as_a_norm(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    w.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
+    w.kv_bytes_per_token_full = w.attn_flops_per_pair_full = 0;
+    struct profile p = gb10();
+    double mem = w.dense.bytes / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    double comp = w.dense.flops_per_token * 512 / (p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_GEMM_EFF_BF16]);
+    struct step_shape s = { 0 };
+    work_shape_add(&s, &w, 0, 512, false, 0);
+    const double ns[] = { 1, 2, 5, 200 };
+    for (size_t i = 0; i < CS_ARRAY_LEN(ns); i++) {
+        p.v[PROF_OVERLAP_EXP] = ns[i];
+        struct cost_model *c = cost_new(&w, &p, false);
+        struct cost_breakdown b;
+        cost_step_seconds(c, &s, &b);
+        assert_close(b.weights_s, pow(pow(mem, ns[i]) + pow(comp, ns[i]), 1 / ns[i]), 1e-9, 0);
+        assert_true(b.weights_s >= fmax(mem, comp));
+        cost_free(c);
+    }
+    assert_true(comp > 0.2 * mem && comp < 5 * mem); /* near the ridge, where n matters */
 }
 
 static void test_async_overlaps_cpu_with_gpu(void **state)
@@ -252,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_grouped_experts_run_at_moe_eff_on_every_path),
         cmocka_unit_test(test_expert_reads_stream_at_moe_bw_eff),
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
+        cmocka_unit_test(test_memory_and_compute_combine_as_a_norm),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,8 +63,8 @@ static void test_jobs_do_not_change_the_folds(void **state)
     struct cs_err err = { 0 };
     struct profile start, one[2], two[2];
     assert_int_equal(profile_load_builtin("gb10", &start, &err), CS_OK);
-    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 2, 1, one, &err), CS_OK);
-    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 2, 2, two, &err), CS_OK);
+    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 12, 1, one, &err), CS_OK);
+    assert_int_equal(loo_fit_profiles(arena, models, 2, &start, false, 12, 2, two, &err), CS_OK);
     for (int f = 0; f < 2; f++) {
         assert_memory_equal(one[f].v, two[f].v, sizeof one[f].v);
         assert_string_equal(one[f].source[PROF_BW_EFF_WEIGHTS], two[f].source[PROF_BW_EFF_WEIGHTS]);
