@@ -5,8 +5,8 @@
  * fit reaches (docs/validation.md), so a change to the engine, the cost
  * model or the clients that makes predictions worse fails here. Also: the
  * per-run errors partition the all-run errors, the latency probe counts
- * once per llama-benchy call, a run's kernel backend
- * reaches the model, and a run that cannot start is left out alone.
+ * once per llama-benchy call, a run's kernel backend reaches the model,
+ * and a run that cannot start is left out alone.
  * Skips without ../shared.
  */
 #include "cs_test.h"
