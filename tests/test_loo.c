@@ -122,8 +122,8 @@ static void test_open_loop_folds_fit_open_loop_tests(void **state)
     struct cs_err err = { 0 };
     struct profile start, closed[2], open[2];
     assert_int_equal(profile_load_builtin("gb10", &start, &err), CS_OK);
-    int rc_c = loo_fit_profiles(arena, models, 2, &start, false, 2, 1, closed, &err);
-    int rc_o = loo_fit_profiles(arena, models, 2, &start, true, 2, 1, open, &err);
+    int rc_c = loo_fit_profiles(arena, models, 2, &start, false, 12, 1, closed, &err);
+    int rc_o = loo_fit_profiles(arena, models, 2, &start, true, 12, 1, open, &err);
     arena->n_open = 0;
     assert_int_equal(rc_c, CS_OK);
     assert_int_equal(rc_o, CS_OK);
@@ -131,6 +131,8 @@ static void test_open_loop_folds_fit_open_loop_tests(void **state)
     /* lfm2.5's four tests 07-10, p50 TPOT each */
     assert_non_null(strstr(open[0].source[PROF_MOE_EFF],
                            "closed-loop and 4 open-loop measurements, without qwen-3.5-0.8b"));
+    /* the open-loop residuals moved the fit */
+    assert_true(memcmp(open[0].v, closed[0].v, sizeof open[0].v) != 0);
 }
 
 int main(void)
