@@ -292,13 +292,19 @@ static int add_closed(struct arena *a, const cJSON *o, const struct where *w,
     struct arena_closed *c = &a->closed[a->n_closed];
     memset(c, 0, sizeof *c);
     int rc = load_closed(a, o, c, w, err);
-    c->first_of_run = c->first_of_test = true;
+    /* llama-benchy measures its latency probe once per call (test) and
+     * prints it on every row of the call: it is a measurement of the
+     * call's first row only, and the others' copies are not kept. */
+    bool first_of_test = true;
+    c->first_of_run = true;
     for (size_t j = 0; !rc && j < a->n_closed; j++)
         if (a->closed[j].run == c->run) {
             c->first_of_run = false;
             if (strcmp(a->closed[j].test, c->test) == 0)
-                c->first_of_test = false;
+                first_of_test = false;
         }
+    if (!first_of_test)
+        c->measured[AM_LATENCY_MS] = NAN;
     a->n_closed++; /* counted even on error so arena_free releases it */
     return rc;
 }

@@ -87,12 +87,12 @@ struct arena_closed {
     int64_t pp, tg, depth, concurrency, runs;
     double warmup_user_delta;  /* chat-template tokens measured at warm-up */
     double warmup_context_delta;
-    double measured[AM_COUNT]; /* NaN where absent; only closed metrics set */
+    /* NaN where absent; only closed metrics set. The latency probe is
+     * set on the first row of each llama-benchy call (test) only. */
+    double measured[AM_COUNT];
     /* The run's first row is its first measurement after the server
-     * booted (warm-up in its TTFT and latency probe). A test's first row:
-     * llama-benchy measures its latency probe once per call (test) and
-     * every row of the call repeats it. */
-    bool first_of_run, first_of_test;
+     * booted (warm-up in its TTFT and latency probe). */
+    bool first_of_run;
 };
 
 struct arena_open {

@@ -71,15 +71,14 @@ struct cal_ctx {
  * server booted: its TTFT and latency probe carry warm-up (in the arena,
  * 01-chat pp1024 c=1 is slower than the same server's pp4096), which no
  * steady-state model should be fitted to. They stay in the validation
- * tables. The latency probe counts once per llama-benchy call. */
+ * tables. */
 static bool row_used(const struct cal_ctx *c, size_t i, int k)
 {
     const struct arena_closed *r = &c->a->closed[i];
     if (c->exclude && strcmp(c->a->runs[r->run].model, c->exclude) == 0)
         return false;
-    if (fit_metrics[k] == AM_PP_TTFR_MS_MEAN && r->first_of_run)
-        return false;
-    if (fit_metrics[k] == AM_LATENCY_MS && (!r->first_of_test || r->first_of_run))
+    if ((fit_metrics[k] == AM_PP_TTFR_MS_MEAN || fit_metrics[k] == AM_LATENCY_MS) &&
+        r->first_of_run)
         return false;
     double x = r->measured[fit_metrics[k]];
     return !isnan(x) && x > 0;

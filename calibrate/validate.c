@@ -339,8 +339,6 @@ size_t validate_run_errors(const struct validation *v, enum vgroup g, size_t run
     if (m < AM_FIRST_OPEN) {
         for (size_t i = 0; i < a->n_closed; i++) {
             double p = v->closed[i][m], x = a->closed[i].measured[m];
-            if (m == AM_LATENCY_MS && !a->closed[i].first_of_test)
-                continue; /* one probe per llama-benchy call */
             if ((run == VALIDATE_ALL_RUNS || a->closed[i].run == run) && v->closed_ok[i] &&
                 !isnan(p) && !isnan(x) && x > 0)
                 out[n++] = (p / x - 1.0) * 100.0;
