@@ -23,11 +23,19 @@ static void fuzz_one(const char *text, const char *path);
 
 static char fuzz_path[64];
 
+/* The input file outlives every run; without this each smoke run leaves
+ * one per harness in /tmp. */
+static void fuzz_remove_input(void)
+{
+    unlink(fuzz_path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     gsl_set_error_handler_off();
     snprintf(fuzz_path, sizeof fuzz_path, "/tmp/capsim-fuzz-%d", (int)getpid());
+    atexit(fuzz_remove_input);
     return 0;
 }
 
