@@ -18,6 +18,17 @@
 #include "common/xalloc.h"
 
 #define TOUCHED_TABLE 256
+/* Step sizes below this many tokens get a memo slot (struct token_memo). */
+#define MEMO_TOKENS_MAX 65536
+
+/* Seconds of one weight part by token count, filled on first use: a
+ * simulation asks for the same few batch sizes millions of times, and
+ * overlap()'s two pow() calls were half of a fit's run time. NaN = not
+ * yet computed. A slot holds exactly what the computation returns. */
+struct token_memo {
+    double *t;
+    size_t n;
+};
 
 struct cost_model {
     struct model_work w;
@@ -31,6 +42,7 @@ struct cost_model {
      * model (attention_flops()), kept out of the per-step path. */
     double attn_flops_full, attn_flops_swa;
     double overlap_n; /* PROF_OVERLAP_EXP */
+    struct token_memo dense, lm_head, experts;
 };
 
 static double attention_flops(const struct profile *p, uint32_t head_dim);
@@ -46,6 +58,7 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
     c->attn_flops_full = attention_flops(p, w->head_dim_full);
     c->attn_flops_swa = attention_flops(p, w->head_dim_swa);
     c->overlap_n = p->v[PROF_OVERLAP_EXP];
+    c->dense = c->lm_head = c->experts = (struct token_memo){ NULL, 0 };
     if (w->n_moe_layers && w->n_experts) {
         c->routing_log_miss = xcalloc(w->n_experts, sizeof *c->routing_log_miss);
         work_routing_init(w->n_experts, w->n_experts_active, p->v[PROF_MOE_ROUTING_SKEW],
@@ -62,6 +75,9 @@ void cost_free(struct cost_model *c)
     if (!c)
         return;
     free(c->routing_log_miss);
+    free(c->dense.t);
+    free(c->lm_head.t);
+    free(c->experts.t);
     free(c);
 }
 
@@ -157,15 +173,51 @@ static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32
     return overlap(c, mem, comp);
 }
 
-static double weights_seconds(const struct cost_model *c, const struct step_shape *s)
+/* The memo slot for `tokens`, grown on demand; NULL from MEMO_TOKENS_MAX. */
+static double *memo_slot(struct token_memo *m, int64_t tokens)
+{
+    if (tokens < 0 || tokens >= MEMO_TOKENS_MAX)
+        return NULL;
+    size_t i = (size_t)tokens;
+    if (i >= m->n) {
+        size_t n = m->n ? m->n : 64;
+        while (n <= i)
+            n *= 2;
+        m->t = xrealloc(m->t, n * sizeof *m->t);
+        for (size_t k = m->n; k < n; k++)
+            m->t[k] = NAN;
+        m->n = n;
+    }
+    return &m->t[i];
+}
+
+/* Seconds of a weight part for `tokens` tokens: the dense linears, the LM
+ * head, or the routed experts of every MoE layer. */
+enum weight_part { WP_DENSE, WP_LM_HEAD, WP_EXPERTS };
+
+static double weight_part_seconds(struct cost_model *c, enum weight_part which, int64_t tokens)
+{
+    struct token_memo *m = which == WP_DENSE ? &c->dense : which == WP_LM_HEAD ? &c->lm_head : &c->experts;
+    double *slot = memo_slot(m, tokens);
+    if (slot && !isnan(*slot))
+        return *slot;
+    const struct model_work *w = &c->w;
+    double t = which == WP_DENSE ? part_seconds(c, &w->dense, w->dense.bytes, (double)tokens)
+             : which == WP_LM_HEAD ? part_seconds(c, &w->lm_head, w->lm_head.bytes, (double)tokens)
+             : experts_seconds(c, tokens, w->n_moe_layers);
+    if (slot)
+        *slot = t;
+    return t;
+}
+
+static double weights_seconds(struct cost_model *c, const struct step_shape *s)
 {
     const struct model_work *w = &c->w;
     const struct profile *p = &c->p;
-    double tokens = (double)s->n_tokens;
-    double t = part_seconds(c, &w->dense, w->dense.bytes, tokens);
-    t += part_seconds(c, &w->lm_head, w->lm_head.bytes, (double)s->n_logits);
+    double t = weight_part_seconds(c, WP_DENSE, s->n_tokens);
+    t += weight_part_seconds(c, WP_LM_HEAD, s->n_logits);
     if (w->n_moe_layers && w->n_experts)
-        t += experts_seconds(c, s->n_tokens, w->n_moe_layers);
+        t += weight_part_seconds(c, WP_EXPERTS, s->n_tokens);
     /* A step of one token multiplies every weight matrix by a vector:
      * GEMV (or split-K skinny GEMM) kernels, whose achieved bandwidth is
      * not that of the tiled GEMMs a batch runs. From two tokens on, vLLM
@@ -192,14 +244,14 @@ static double attention_flops(const struct profile *p, uint32_t head_dim)
  * and the LM head over the decoding requests, one after another (each
  * draft token needs the previous one). Memory-bound at decode batch sizes,
  * so mostly passes x (block + LM head bytes) / bandwidth. */
-static double drafter_seconds(const struct cost_model *c, const struct step_shape *s)
+static double drafter_seconds(struct cost_model *c, const struct step_shape *s)
 {
     const struct model_work *w = &c->w;
     if (!w->drafter_passes || !s->n_decode_seqs)
         return 0.0;
     double seqs = (double)s->n_decode_seqs;
     double pass = part_seconds(c, &w->drafter, w->drafter.bytes, seqs) +
-                  part_seconds(c, &w->lm_head, w->lm_head.bytes, seqs);
+                  weight_part_seconds(c, WP_LM_HEAD, (int64_t)s->n_decode_seqs);
     if (w->drafter_moe)
         pass += experts_seconds(c, s->n_decode_seqs, 1);
     return w->drafter_passes * pass;
@@ -236,7 +288,7 @@ static double overhead_seconds(const struct cost_model *c, const struct step_sha
            (double)s->n_tokens * p->v[PROF_TOKEN_OVERHEAD_S];
 }
 
-double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
+double cost_step_seconds(struct cost_model *c, const struct step_shape *s,
                          struct cost_breakdown *bd)
 {
     struct cost_breakdown b;

@@ -4,11 +4,14 @@
  *
  * The step time is a roofline per part (weights, KV reads, recurrent
  * state: bytes over effective bandwidth; linear layers and attention:
- * FLOPs over effective tensor throughput), combined per part as the
- * larger of memory and compute time, plus fixed per-step, per-sequence
- * and per-token overheads. docs/model.md gives every term.
+ * FLOPs over effective tensor throughput), combined per part by how
+ * far memory and compute overlap (between their sum and their maximum),
+ * plus fixed per-step, per-sequence and per-token overheads.
+ * docs/model.md gives every term.
  *
  * Ownership: cost_new() copies what it needs; free with cost_free().
+ * cost_step_seconds() fills a memo inside the model, so a cost model
+ * serves one thread at a time.
  */
 #ifndef CAPSIM_SIM_COST_H
 #define CAPSIM_SIM_COST_H
@@ -37,7 +40,7 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
 void cost_free(struct cost_model *c);
 
 /* Wall-clock seconds of a step of this shape; bd may be NULL. */
-double cost_step_seconds(const struct cost_model *c, const struct step_shape *s,
+double cost_step_seconds(struct cost_model *c, const struct step_shape *s,
                          struct cost_breakdown *bd);
 
 /* Seconds a client adds on top of the engine (HTTP, detokenize, streaming). */

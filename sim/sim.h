@@ -43,7 +43,7 @@ struct sim_config {
     double spec_mean_accepted;
     struct kv_layout kv;
     const struct model_work *work;     /* borrowed */
-    const struct cost_model *cost;     /* borrowed */
+    struct cost_model *cost;           /* borrowed; steps fill its memo */
     bool check_invariants;             /* walk the state after every step (tests) */
 };
 

@@ -7,8 +7,9 @@
  * expert routing reads fewer experts, grouped expert GEMMs run at
  * moe_eff on every kernel path and stream at moe_bw_eff of their path's
  * bandwidth, an MTP drafter costs its passes, memory and compute of a
- * part combine as a norm of order overlap_exp, and async scheduling
- * overlaps CPU with GPU.
+ * part combine as a norm of order overlap_exp, async scheduling
+ * overlaps CPU with GPU, and the memo of weight-part times changes no
+ * result.
  */
 #include "cs_test.h"
 
@@ -275,6 +276,38 @@ static void test_async_overlaps_cpu_with_gpu(void **state)
     cost_free(async);
 }
 
+/* The weight parts are memoized by token count (cost.c): a model that has
+ * priced other shapes first must give every shape exactly what a fresh
+ * model gives, including steps whose token and logit counts differ (a
+ * prefill chunk samples one token) and steps past the memo's range. */
+static void test_memo_returns_what_a_fresh_model_computes(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model();
+    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    w.n_moe_layers = 30;
+    w.n_experts = 128;
+    w.n_experts_active = 8;
+    struct profile p = gb10();
+    struct step_shape chunk = { 0 }, huge = { 0 };
+    work_shape_add(&chunk, &w, 0, 512, false, 1);
+    work_shape_add(&huge, &w, 0, 70000, false, 1);
+    const struct step_shape shapes[] = { chunk, decode_batch(&w, 8, 300), decode_batch(&w, 1, 40), huge };
+    const size_t n = sizeof shapes / sizeof shapes[0];
+    struct cost_model *warm = cost_new(&w, &p, true);
+    for (size_t i = 0; i < n; i++)
+        cost_step_seconds(warm, &shapes[i], NULL);
+    for (size_t i = n; i-- > 0;) {
+        struct cost_model *fresh = cost_new(&w, &p, true);
+        struct cost_breakdown a, b;
+        cost_step_seconds(warm, &shapes[i], &a);
+        cost_step_seconds(fresh, &shapes[i], &b);
+        assert_memory_equal(&a, &b, sizeof a);
+        cost_free(fresh);
+    }
+    cost_free(warm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
         cmocka_unit_test(test_memory_and_compute_combine_as_a_norm),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
+        cmocka_unit_test(test_memo_returns_what_a_fresh_model_computes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
