@@ -214,17 +214,24 @@ static double weights_seconds(struct cost_model *c, const struct step_shape *s)
 {
     const struct model_work *w = &c->w;
     const struct profile *p = &c->p;
-    double t = weight_part_seconds(c, WP_DENSE, s->n_tokens);
-    t += weight_part_seconds(c, WP_LM_HEAD, s->n_logits);
-    if (w->n_moe_layers && w->n_experts)
-        t += weight_part_seconds(c, WP_EXPERTS, s->n_tokens);
-    /* A step of one token multiplies every weight matrix by a vector:
-     * GEMV (or split-K skinny GEMM) kernels, whose achieved bandwidth is
-     * not that of the tiled GEMMs a batch runs. From two tokens on, vLLM
-     * pads to a captured CUDA-graph batch and runs the GEMM path. */
-    if (s->n_tokens == 1)
-        t /= p->v[PROF_GEMV_EFF];
-    return t;
+    double dense = weight_part_seconds(c, WP_DENSE, s->n_tokens);
+    double head = weight_part_seconds(c, WP_LM_HEAD, s->n_logits);
+    double experts = w->n_moe_layers && w->n_experts ? weight_part_seconds(c, WP_EXPERTS, s->n_tokens)
+                                                     : 0.0;
+    /* A step of one token multiplies each BF16 weight matrix by a vector,
+     * and cuBLAS runs GEMV kernels for it, whose achieved bandwidth is not
+     * that of the tiled GEMMs it runs from two rows on (vLLM pads a batch
+     * to a captured CUDA-graph size). Marlin and the native FP8 GEMM pad a
+     * single row to their tile like any small batch, and a grouped expert
+     * kernel sees about one token per expert at one token as at eight:
+     * their kernels do not change at one token. */
+    if (s->n_tokens == 1) {
+        if (w->dense.path == KPATH_BF16)
+            dense /= p->v[PROF_GEMV_EFF];
+        if (w->lm_head.path == KPATH_BF16)
+            head /= p->v[PROF_GEMV_EFF];
+    }
+    return dense + head + experts;
 }
 
 /* Achieved attention FLOP/s for a head width. Flash-attention kernels keep

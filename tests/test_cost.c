@@ -68,7 +68,7 @@ static void test_decode_is_memory_bound_prefill_compute_bound(void **state)
     cost_free(c);
 }
 
-/* One token streams the weights at gemv_eff of the batched rate; two
+/* One token streams BF16 weights at gemv_eff of the batched rate; two
  * tokens already run the batched path. */
 static void test_one_token_step_streams_at_gemv_eff(void **state)
 {
@@ -86,6 +86,25 @@ static void test_one_token_step_streams_at_gemv_eff(void **state)
     assert_true(fabs(b2.weights_s / batched - 1) < 1e-9);
     assert_true(fabs(b1.weights_s / (2 * batched) - 1) < 1e-9);
     cost_free(c);
+    /* Only cuBLAS's BF16 linears switch kernel at one row: Marlin linears
+     * and grouped experts cost one token as they cost two, the BF16 LM
+     * head still at gemv_eff. */
+    struct model_work q = dense_model();
+    q.dense.path = KPATH_FP4_MARLIN;
+    q.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    q.n_moe_layers = 30;
+    q.n_experts = 128;
+    q.n_experts_active = 8;
+    struct cost_model *cq = cost_new(&q, &p, false);
+    struct step_shape q1 = decode_batch(&q, 1, 100), q2 = decode_batch(&q, 2, 100);
+    cost_step_seconds(cq, &q1, &b1);
+    cost_step_seconds(cq, &q2, &b2);
+    double head = 1e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    double experts_per_touch = q.n_moe_layers * q.expert.bytes /
+                               (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS] * p.v[PROF_MOE_BW_EFF]);
+    double dense = 15e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_MARLIN_BW_EFF]);
+    assert_true(fabs(b1.weights_s / (dense + 2 * head + 8 * experts_per_touch) - 1) < 1e-9);
+    cost_free(cq);
 }
 
 /* The same attention FLOPs cost (256/128)^exp times more with 256-wide heads. */
