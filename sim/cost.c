@@ -30,6 +30,10 @@ struct token_memo {
     size_t n;
 };
 
+/* The parts of a step's weight reads that depend on a token count only:
+ * the dense linears, the LM head, the routed experts of every MoE layer. */
+enum weight_part { WP_DENSE, WP_LM_HEAD, WP_EXPERTS, WP_COUNT };
+
 struct cost_model {
     struct model_work w;
     struct profile p;
@@ -42,7 +46,7 @@ struct cost_model {
      * model (attention_flops()), kept out of the per-step path. */
     double attn_flops_full, attn_flops_swa;
     double overlap_n; /* PROF_OVERLAP_EXP */
-    struct token_memo dense, lm_head, experts;
+    struct token_memo memo[WP_COUNT];
 };
 
 static double attention_flops(const struct profile *p, uint32_t head_dim);
@@ -58,7 +62,8 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
     c->attn_flops_full = attention_flops(p, w->head_dim_full);
     c->attn_flops_swa = attention_flops(p, w->head_dim_swa);
     c->overlap_n = p->v[PROF_OVERLAP_EXP];
-    c->dense = c->lm_head = c->experts = (struct token_memo){ NULL, 0 };
+    for (int i = 0; i < WP_COUNT; i++)
+        c->memo[i] = (struct token_memo){ NULL, 0 };
     if (w->n_moe_layers && w->n_experts) {
         c->routing_log_miss = xcalloc(w->n_experts, sizeof *c->routing_log_miss);
         work_routing_init(w->n_experts, w->n_experts_active, p->v[PROF_MOE_ROUTING_SKEW],
@@ -75,9 +80,8 @@ void cost_free(struct cost_model *c)
     if (!c)
         return;
     free(c->routing_log_miss);
-    free(c->dense.t);
-    free(c->lm_head.t);
-    free(c->experts.t);
+    for (int i = 0; i < WP_COUNT; i++)
+        free(c->memo[i].t);
     free(c);
 }
 
@@ -191,20 +195,28 @@ static double *memo_slot(struct token_memo *m, int64_t tokens)
     return &m->t[i];
 }
 
-/* Seconds of a weight part for `tokens` tokens: the dense linears, the LM
- * head, or the routed experts of every MoE layer. */
-enum weight_part { WP_DENSE, WP_LM_HEAD, WP_EXPERTS };
+static double weight_part_compute(const struct cost_model *c, enum weight_part which,
+                                  int64_t tokens)
+{
+    const struct model_work *w = &c->w;
+    switch (which) {
+    case WP_DENSE:
+        return part_seconds(c, &w->dense, w->dense.bytes, (double)tokens);
+    case WP_LM_HEAD:
+        return part_seconds(c, &w->lm_head, w->lm_head.bytes, (double)tokens);
+    default:
+        return experts_seconds(c, tokens, w->n_moe_layers);
+    }
+}
 
+/* Seconds of a weight part for `tokens` tokens, from the memo when it
+ * has them. */
 static double weight_part_seconds(struct cost_model *c, enum weight_part which, int64_t tokens)
 {
-    struct token_memo *m = which == WP_DENSE ? &c->dense : which == WP_LM_HEAD ? &c->lm_head : &c->experts;
-    double *slot = memo_slot(m, tokens);
+    double *slot = memo_slot(&c->memo[which], tokens);
     if (slot && !isnan(*slot))
         return *slot;
-    const struct model_work *w = &c->w;
-    double t = which == WP_DENSE ? part_seconds(c, &w->dense, w->dense.bytes, (double)tokens)
-             : which == WP_LM_HEAD ? part_seconds(c, &w->lm_head, w->lm_head.bytes, (double)tokens)
-             : experts_seconds(c, tokens, w->n_moe_layers);
+    double t = weight_part_compute(c, which, tokens);
     if (slot)
         *slot = t;
     return t;
