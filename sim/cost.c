@@ -17,13 +17,13 @@
 
 #include "common/xalloc.h"
 
-#define TOUCHED_TABLE 256
 /* Step sizes below this many tokens get a memo slot (struct token_memo). */
 #define MEMO_TOKENS_MAX 65536
 
 /* Seconds of one weight part by token count, filled on first use: a
  * simulation asks for the same few batch sizes millions of times, and
- * overlap()'s two pow() calls were half of a fit's run time. NaN = not
+ * overlap()'s two pow() calls were half of a fit's run time (the expert
+ * parts also sum over every expert, experts_touched()). NaN = not
  * yet computed. A slot holds exactly what the computation returns. */
 struct token_memo {
     double *t;
@@ -31,17 +31,15 @@ struct token_memo {
 };
 
 /* The parts of a step's weight reads that depend on a token count only:
- * the dense linears, the LM head, the routed experts of every MoE layer. */
-enum weight_part { WP_DENSE, WP_LM_HEAD, WP_EXPERTS, WP_COUNT };
+ * the dense linears, the LM head, the routed experts of every MoE layer,
+ * and those of the MTP drafter's one MoE layer. */
+enum weight_part { WP_DENSE, WP_LM_HEAD, WP_EXPERTS, WP_DRAFTER_EXPERTS, WP_COUNT };
 
 struct cost_model {
     struct model_work w;
     struct profile p;
     bool async;
     double *routing_log_miss;   /* per expert, see work_routing_init() */
-    /* Experts touched by T = 0..TOUCHED_TABLE tokens, precomputed because
-     * decode steps (T = batch size) ask for these millions of times. */
-    double touched_small[TOUCHED_TABLE + 1];
     /* Achieved attention FLOP/s of full and sliding layers, fixed per
      * model (attention_flops()), kept out of the per-step path. */
     double attn_flops_full, attn_flops_swa;
@@ -68,9 +66,6 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
         c->routing_log_miss = xcalloc(w->n_experts, sizeof *c->routing_log_miss);
         work_routing_init(w->n_experts, w->n_experts_active, p->v[PROF_MOE_ROUTING_SKEW],
                           c->routing_log_miss);
-        for (int t = 0; t <= TOUCHED_TABLE; t++)
-            c->touched_small[t] =
-                work_experts_touched_skewed(c->routing_log_miss, w->n_experts, t);
     }
     return c;
 }
@@ -91,8 +86,6 @@ void cost_free(struct cost_model *c)
  * routing predicts, while one token still runs exactly top-k. */
 static double experts_touched(const struct cost_model *c, int64_t tokens)
 {
-    if (tokens >= 0 && tokens <= TOUCHED_TABLE)
-        return c->touched_small[tokens];
     return work_experts_touched_skewed(c->routing_log_miss, c->w.n_experts, (double)tokens);
 }
 
@@ -204,8 +197,10 @@ static double weight_part_compute(const struct cost_model *c, enum weight_part w
         return part_seconds(c, &w->dense, w->dense.bytes, (double)tokens);
     case WP_LM_HEAD:
         return part_seconds(c, &w->lm_head, w->lm_head.bytes, (double)tokens);
-    default:
+    case WP_EXPERTS:
         return experts_seconds(c, tokens, w->n_moe_layers);
+    default:
+        return experts_seconds(c, tokens, 1);
     }
 }
 
@@ -272,7 +267,7 @@ static double drafter_seconds(struct cost_model *c, const struct step_shape *s)
     double pass = part_seconds(c, &w->drafter, w->drafter.bytes, seqs) +
                   weight_part_seconds(c, WP_LM_HEAD, (int64_t)s->n_decode_seqs);
     if (w->drafter_moe)
-        pass += experts_seconds(c, s->n_decode_seqs, 1);
+        pass += weight_part_seconds(c, WP_DRAFTER_EXPERTS, (int64_t)s->n_decode_seqs);
     return w->drafter_passes * pass;
 }
 
