@@ -65,9 +65,10 @@ $(BUILD)/gen/version.h: FORCE
 $(BUILD)/report/report.o $(BUILD)/cli/capsim.o: $(BUILD)/gen/version.h
 FORCE:
 
+# -MMD: a test rebuilds when a header it includes (a fixture) changes.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcapsim.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcapsim.a $(ALL_LDLIBS) -lcmocka $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libcapsim.a $(ALL_LDLIBS) -lcmocka $(LDFLAGS)
 
 run: deps capsim
 	./capsim run
