@@ -298,6 +298,9 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
     double emb = (double)V * H;
     m->hidden = H;
     m->layers = L;
+    /* A layer is a token mixer and an FFN, two residual blocks; each of
+     * NemotronH's layers is one of them (its pattern's M, *, E or -). */
+    m->residual_blocks = nemotron_pattern ? L : 2 * L;
     m->vocab = V;
     m->q_heads = nq;
     m->max_pos = maxpos;

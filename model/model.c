@@ -226,12 +226,13 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
     const cJSON *cs = cJSON_GetObjectItemCaseSensitive(root, "_capsim");
     if (cs) {
         /* A catalog entry: its checked facts replace the formula's. */
-        uint32_t maxpos = m->max_pos, H = m->hidden, L = m->layers, V = m->vocab;
+        uint32_t maxpos = m->max_pos, H = m->hidden, L = m->layers, V = m->vocab, B = m->residual_blocks;
         uint32_t attn_full = m->attn_full_layers, attn_swa = m->attn_swa_layers;
         double dense_mlp = m->p_dense_mlp;
         bool tied = m->tied;
         memset(m, 0, sizeof *m);
         m->max_pos = maxpos, m->hidden = H, m->layers = L, m->vocab = V, m->tied = tied;
+        m->residual_blocks = B;
         m->attn_full_layers = attn_full, m->attn_swa_layers = attn_swa;
         m->p_dense_mlp = dense_mlp;
         if ((rc = parse_capsim(file, cs, m, err)))
@@ -505,6 +506,6 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
     /* A recurrent update touches each fp32 state element a few times per
      * token (decay, outer-product update, readout): ~4 FLOPs each. */
     w->state_flops_per_token = 4.0 * m->rec_layers * (m->rec_ssm_bytes / 4.0);
-    w->n_layers = m->layers;
+    w->n_residual_blocks = m->residual_blocks;
     return CS_OK;
 }

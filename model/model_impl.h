@@ -29,6 +29,7 @@ struct model {
     char hf_id_precision[MODEL_MAX_IDS][16];
     size_t n_hf_ids;
     uint32_t hidden, layers, vocab, q_heads, max_pos;
+    uint32_t residual_blocks;    /* a token mixer or an FFN each */
     bool tied;
     /* parameters */
     double p_total, p_active, p_embedding, p_lm_head, p_lm_head_untied, p_ple, p_mtp;

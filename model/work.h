@@ -69,7 +69,7 @@ struct model_work {
     double state_bytes_per_seq;
     double state_flops_per_token;
 
-    uint32_t n_layers;                   /* decoder layers, for per-layer overheads */
+    uint32_t n_residual_blocks;          /* token mixers and FFNs, for per-block overheads */
 
     /* Speculative decoding with the model's own MTP block: each step the
      * drafter runs `drafter_passes` (= draft tokens) sequential forward

@@ -8,7 +8,8 @@
  * moe_eff on every kernel path and stream at moe_bw_eff of their path's
  * bandwidth, an MTP drafter costs its passes, memory and compute of a
  * part combine as a norm of order overlap_exp, async scheduling
- * overlaps CPU with GPU, and the memo of weight-part times changes no
+ * overlaps CPU with GPU, the fixed cost of a step grows with the model's
+ * residual blocks, and the memo of weight-part times changes no
  * result.
  */
 #include "cs_test.h"
@@ -26,7 +27,7 @@ static struct model_work dense_model(void)
     w.kv_bytes_per_token_full = 32 * 2048 * 1.0;
     w.attn_flops_per_pair_full = 4.0 * 32 * 128 * 32;
     w.head_dim_full = 128;
-    w.n_layers = 32;
+    w.n_residual_blocks = 64;
     return w;
 }
 
@@ -176,7 +177,7 @@ static struct model_work nvfp4_experts_only(void)
     w.n_experts = 128;
     w.n_experts_active = 8;
     w.head_dim_full = 128;
-    w.n_layers = 30;
+    w.n_residual_blocks = 60;
     return w;
 }
 
@@ -295,6 +296,27 @@ static void test_async_overlaps_cpu_with_gpu(void **state)
     cost_free(async);
 }
 
+/* The fixed cost of a step is per residual block: half the blocks, half
+ * the overhead; step_overhead_s is what an 80-block model pays. */
+static void test_step_overhead_scales_with_blocks(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model(), half = dense_model();
+    half.n_residual_blocks = w.n_residual_blocks / 2;
+    struct profile p = gb10();
+    struct cost_model *full_c = cost_new(&w, &p, true), *half_c = cost_new(&half, &p, true);
+    struct step_shape s = decode_batch(&w, 1, 100);
+    struct cost_breakdown bf, bh;
+    cost_step_seconds(full_c, &s, &bf);
+    cost_step_seconds(half_c, &s, &bh);
+    double fixed = p.v[PROF_SEQ_OVERHEAD_S] + p.v[PROF_TOKEN_OVERHEAD_S];
+    assert_close(bf.overhead_s - fixed, p.v[PROF_STEP_OVERHEAD_S] * 64 / 80.0, 1e-15, 0);
+    assert_close(bh.overhead_s - fixed, (bf.overhead_s - fixed) / 2, 1e-15, 0);
+    assert_close(bh.weights_s, bf.weights_s, 0, 0);
+    cost_free(full_c);
+    cost_free(half_c);
+}
+
 /* The weight parts are memoized by token count (cost.c): a model that has
  * priced other shapes first must give every shape exactly what a fresh
  * model gives, including steps whose token and logit counts differ (a
@@ -339,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
         cmocka_unit_test(test_memory_and_compute_combine_as_a_norm),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
+        cmocka_unit_test(test_step_overhead_scales_with_blocks),
         cmocka_unit_test(test_memo_returns_what_a_fresh_model_computes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

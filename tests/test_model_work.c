@@ -37,7 +37,7 @@ static void test_kv_shared_layers_store_nothing_but_attend(void **state)
     /* Attending: all 35 = 7 full + 28 sliding, 8 query heads. */
     assert_close(w.attn_flops_per_pair_full, 4.0 * 8 * 512 * 7, 0, 0);
     assert_close(w.attn_flops_per_pair_swa, 4.0 * 8 * 256 * 28, 0, 0);
-    assert_int_equal(w.n_layers, 35);
+    assert_int_equal(w.n_residual_blocks, 70);
 }
 
 static void test_k_eq_v_global_layers_store_one_tensor(void **state)
@@ -90,6 +90,9 @@ static void test_mixed_checkpoints_take_one_path_per_part(void **state)
     assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
     assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
     assert_int_equal(w.lm_head.path, KPATH_BF16);
+    /* Each of NemotronH's 52 layers is one block (a Mamba mixer, an
+     * attention mixer or an MoE), where a transformer layer is two. */
+    assert_int_equal(w.n_residual_blocks, 52);
     assert_close(w.expert.bytes, 2.0 * 2688 * 1856 * 4.5 / 8, 0, 1e-6);
     w = work("gpt-oss-20b", DTYPE_MXFP4, KV_DTYPE_AUTO);
     assert_int_equal(w.expert.path, KPATH_MXFP4);
