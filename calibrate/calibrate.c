@@ -34,7 +34,7 @@ const struct fit_param calibrate_params[] = {
     { PROF_ATTN_HEAD_DIM_EXP, 0.01, 3.0 }, /* wide heads, slower attention */
     { PROF_MOE_ROUTING_SKEW, 0.01, 3.0 },  /* unequal expert popularity */
     { PROF_OVERLAP_EXP, 1.0, 16.0 },       /* memory/compute overlap near the ridge */
-    { PROF_STEP_OVERHEAD_S, 1e-4, 0.05 },  /* per step */
+    { PROF_BLOCK_OVERHEAD_S, 1.25e-6, 6.25e-4 }, /* per step and residual block */
     { PROF_CLIENT_LATENCY_S, 1e-3, 0.5 },  /* HTTP, detokenize, stream */
     { PROF_FRONTEND_REQUEST_S, 1e-4, 0.2 },/* API server, per request */
 };

@@ -33,7 +33,7 @@ static const char *const names[] = {
     [PROF_ATTN_HEAD_DIM_EXP] = "attn_head_dim_exp",
     [PROF_MOE_ROUTING_SKEW] = "moe_routing_skew",
     [PROF_OVERLAP_EXP] = "overlap_exp",
-    [PROF_STEP_OVERHEAD_S] = "step_overhead_s",
+    [PROF_BLOCK_OVERHEAD_S] = "block_overhead_s",
     [PROF_SEQ_OVERHEAD_S] = "seq_overhead_s",
     [PROF_TOKEN_OVERHEAD_S] = "token_overhead_s",
     [PROF_CPU_STEP_S] = "cpu_step_s",
@@ -77,7 +77,7 @@ static const struct range ranges[] = {
     [PROF_ATTN_HEAD_DIM_EXP] = { 0, 10, false },
     [PROF_MOE_ROUTING_SKEW] = { 0, 10, false },
     [PROF_OVERLAP_EXP] = { 1, 1000, false }, /* 1: memory and compute add; large: max */
-    [PROF_STEP_OVERHEAD_S] = SECONDS,
+    [PROF_BLOCK_OVERHEAD_S] = SECONDS,
     [PROF_SEQ_OVERHEAD_S] = SECONDS,
     [PROF_TOKEN_OVERHEAD_S] = SECONDS,
     [PROF_CPU_STEP_S] = SECONDS,
@@ -133,6 +133,12 @@ static int parse_tree(const char *file, const cJSON *root, struct profile *out,
     const cJSON *co = cJSON_GetObjectItemCaseSensitive(root, "coefficients");
     if (!co)
         return cs_err_set(err, CS_EINPUT, "%s: .coefficients: missing", file);
+    /* Profiles written before the overhead went per residual block: say
+     * what changed rather than guess a near name (seq_overhead_s). */
+    if (cJSON_GetObjectItemCaseSensitive(co, "step_overhead_s"))
+        return cs_err_set(err, CS_EINPUT,
+                          "%s: .coefficients.step_overhead_s: replaced by block_overhead_s, "
+                          "the cost per residual block (step_overhead_s / 80)", file);
     if ((rc = json_check_keys(co, names, PROF_COUNT, file, ".coefficients", err)))
         return rc;
     static const char *const entry[] = { "value", "source" };

@@ -45,7 +45,7 @@ enum prof_key {
     PROF_MOE_ROUTING_SKEW,     /* expert popularity falls as rank^-skew; 0 = uniform routing */
     PROF_OVERLAP_EXP,          /* memory/compute overlap in a kernel: (mem^n + comp^n)^(1/n) */
     /* Overheads. */
-    PROF_STEP_OVERHEAD_S,      /* fixed per step of an 80-block model; scales with blocks */
+    PROF_BLOCK_OVERHEAD_S,     /* per step and residual block (token mixer or FFN) */
     PROF_SEQ_OVERHEAD_S,       /* per request in the step */
     PROF_TOKEN_OVERHEAD_S,     /* per scheduled token (input prep, eager ops) */
     PROF_CPU_STEP_S,           /* CPU work per step that async scheduling can hide */

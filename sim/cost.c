@@ -295,21 +295,17 @@ static double state_seconds(const struct cost_model *c, const struct step_shape 
     return overlap(c, mem, comp);
 }
 
-/* step_overhead_s is the fixed cost of one step of a model of this many
- * residual blocks (40 transformer layers). */
-#define OVERHEAD_REFERENCE_BLOCKS 80.0
-
 /* Fixed costs of a step, counted per residual block: every block
  * launches its norms, activations, rotary and residual kernels and waits
  * out each launch gap whatever the batch, so a model pays
- * step_overhead_s in proportion to its blocks. The arena's smallest
- * model (Qwen3.5-0.8B, 48 blocks) decodes one token in 8.6 ms, about 7
- * of them reading its weights; a fixed 2.3 ms per step, fitted to the
- * larger models, made it 12% slow in-sample and 18% left out. */
+ * block_overhead_s for each of its blocks. The arena's smallest model
+ * (Qwen3.5-0.8B, 48 blocks) decodes one token in 8.6 ms, about 7 of them
+ * reading its weights; a fixed 2.3 ms per step, fitted to the larger
+ * models, made it 12% slow in-sample and 18% left out. */
 static double overhead_seconds(const struct cost_model *c, const struct step_shape *s)
 {
     const struct profile *p = &c->p;
-    return p->v[PROF_STEP_OVERHEAD_S] * c->w.n_residual_blocks / OVERHEAD_REFERENCE_BLOCKS +
+    return p->v[PROF_BLOCK_OVERHEAD_S] * c->w.n_residual_blocks +
            s->n_seqs * p->v[PROF_SEQ_OVERHEAD_S] + (double)s->n_tokens * p->v[PROF_TOKEN_OVERHEAD_S];
 }
 

@@ -56,8 +56,8 @@ static inline void fix_init(struct fixture *f, uint32_t budget, uint32_t max_seq
     memset(f, 0, sizeof *f);
     for (int k = 0; k < PROF_COUNT; k++)
         f->prof.v[k] = 1.0; /* efficiencies 1; bandwidth etc. irrelevant: no bytes */
-    f->prof.v[PROF_STEP_OVERHEAD_S] = 0.010;
-    f->work.n_residual_blocks = 80; /* the reference size: every step costs step_overhead_s */
+    f->prof.v[PROF_BLOCK_OVERHEAD_S] = 0.010;
+    f->work.n_residual_blocks = 1; /* so that every step costs block_overhead_s */
     f->prof.v[PROF_SEQ_OVERHEAD_S] = 0;
     f->prof.v[PROF_TOKEN_OVERHEAD_S] = 0;
     f->prof.v[PROF_CPU_STEP_S] = 0;

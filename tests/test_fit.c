@@ -15,7 +15,7 @@ static const double sizes_bytes[] = { 1e8, 5e8, 1e9, 4e9, 1.6e10, 6.4e10 };
 static double model_time(const struct profile *p, double bytes)
 {
     return bytes / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]) +
-           p->v[PROF_STEP_OVERHEAD_S];
+           p->v[PROF_BLOCK_OVERHEAD_S];
 }
 
 static int residuals(const struct profile *p, double *res, size_t n, void *ud,
@@ -33,7 +33,7 @@ static void fill_start(struct profile *p)
     memset(p, 0, sizeof *p);
     p->v[PROF_MEM_BW_BYTES_PER_S] = 273e9;
     p->v[PROF_BW_EFF_WEIGHTS] = 0.5;
-    p->v[PROF_STEP_OVERHEAD_S] = 1e-4;
+    p->v[PROF_BLOCK_OVERHEAD_S] = 1e-4;
 }
 
 static void test_recovers_known_coefficients(void **state)
@@ -46,14 +46,14 @@ static void test_recovers_known_coefficients(void **state)
     fill_start(&p);
     const struct fit_param params[] = {
         { PROF_BW_EFF_WEIGHTS, 0.05, 1.0 },
-        { PROF_STEP_OVERHEAD_S, 1e-6, 0.1 },
+        { PROF_BLOCK_OVERHEAD_S, 1e-6, 0.1 },
     };
     struct fit_report rep;
     struct cs_err err = { 0 };
     assert_int_equal(fit_profile(&p, params, 2, N_SIZES, residuals, measured, 200, 0.0, &rep, &err),
                      CS_OK);
     assert_close(p.v[PROF_BW_EFF_WEIGHTS], 0.8, 1e-4, 0);
-    assert_close(p.v[PROF_STEP_OVERHEAD_S], 0.002, 1e-3, 0);
+    assert_close(p.v[PROF_BLOCK_OVERHEAD_S], 0.002, 1e-3, 0);
     assert_true(rep.cost_end < rep.cost_start);
 }
 
@@ -89,7 +89,7 @@ static void test_soft_l1_resists_one_outlier(void **state)
     struct cs_err err = { 0 };
     struct profile sq, robust;
     fill_start(&sq);
-    sq.v[PROF_STEP_OVERHEAD_S] = 0;
+    sq.v[PROF_BLOCK_OVERHEAD_S] = 0;
     robust = sq;
     assert_int_equal(fit_profile(&sq, params, 1, N_SIZES, residuals, measured, 200, 0.0, &rep, &err),
                      CS_OK);
@@ -124,7 +124,7 @@ static void test_too_few_measurements_is_an_error(void **state)
     struct profile p;
     fill_start(&p);
     const struct fit_param params[] = { { PROF_BW_EFF_WEIGHTS, 0.05, 1.0 },
-                                        { PROF_STEP_OVERHEAD_S, 1e-6, 0.1 } };
+                                        { PROF_BLOCK_OVERHEAD_S, 1e-6, 0.1 } };
     struct fit_report rep;
     struct cs_err err = { 0 };
     assert_int_equal(fit_profile(&p, params, 2, 1, residuals, NULL, 10, 0.0, &rep, &err), CS_ENUM);

@@ -57,6 +57,30 @@ static void test_unknown_key_is_an_error(void **state)
     free(q);
 }
 
+/* A profile from before the overhead went per residual block names the
+ * new key and the conversion, not a near miss such as seq_overhead_s. */
+static void test_old_step_overhead_key_names_its_replacement(void **state)
+{
+    (void)state;
+    struct profile *p = calloc(1, sizeof *p), *q = calloc(1, sizeof *q);
+    struct cs_err err = {0};
+    assert_int_equal(profile_load_builtin("gb10", p, &err), 0);
+    char *a = write_to_string(p);
+    /* Rename the key in place: "block_overhead_s" -> "step_overhead_s". */
+    char *at = strstr(a, "\"block_overhead_s\"");
+    assert_non_null(at);
+    size_t cut = strlen("block") - strlen("step");
+    memcpy(at + 1, "step", 4);
+    memmove(at + 5, at + 5 + cut, strlen(at + 5 + cut) + 1);
+    assert_int_equal(profile_parse_text("old.json", a, q, &err), CS_EINPUT);
+    assert_string_equal(err.msg, "old.json: .coefficients.step_overhead_s: replaced by "
+                                 "block_overhead_s, the cost per residual block "
+                                 "(step_overhead_s / 80)");
+    free(a);
+    free(p);
+    free(q);
+}
+
 /* Values that would stall the simulator (a zero efficiency, an exponent
  * that underflows every attention step) are refused, naming the field. */
 static void test_out_of_range_coefficients_are_refused(void **state)
@@ -89,6 +113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_is_byte_identical),
         cmocka_unit_test(test_unknown_key_is_an_error),
+        cmocka_unit_test(test_old_step_overhead_key_names_its_replacement),
         cmocka_unit_test(test_out_of_range_coefficients_are_refused),
     };
     return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
