@@ -25,7 +25,7 @@ static void print_slos(const char *name, const struct slo *slos, size_t n,
                        const struct office_task_result *r)
 {
     for (size_t j = 0; j < n; j++)
-        printf("  %-17s %-22s %-4s measured %9.1f ms; %5.1f%% of requests within\n", name,
+        printf("  %-17s %-22s %-4s simulated %9.1f ms; %5.1f%% of requests within\n", name,
                slos[j].text, r->requests == 0 ? "-" : r->slo_met[j] ? "met" : "MISS",
                r->slo_value[j], 100 * r->slo_attainment[j]);
 }

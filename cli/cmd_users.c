@@ -270,7 +270,7 @@ int cmd_users(int argc, char **argv)
      * KV cache (it waits for blocks, is preempted, or cannot run);
      * otherwise the SLO failed while memory had room: compute. */
     bool memory = (double)(burst + 1) > mem_conc || over.preemptions > 0 || over.rejected > 0;
-    const char *limit = memory ? "memory" : "prefill compute";
+    const char *limit = memory ? "memory" : burst == 0 ? "one request" : "prefill compute";
     if (json) {
         printf("{\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n"
                "  \"profile\": \"%s\",\n  \"context\": %lld,\n  \"output\": %lld,\n  \"slo\": \"%s\",\n"
@@ -299,6 +299,9 @@ int cmd_users(int argc, char **argv)
             printf("the limit: memory. %lld requests at once would need more KV cache than the "
                    "%.1f it holds, so the next one waits for blocks\n",
                    (long long)(burst + 1), mem_conc);
+        else if (burst == 0)
+            printf("the limit: one request alone misses the objective (%s %.0f ms), with memory "
+                   "for %.1f at once\n", label, one.value_ms, mem_conc);
         else
             printf("the limit: prefill compute. memory holds %.1f at once, but %lld prompts of %lld "
                    "tokens queue behind each other: %s reaches %.0f ms\n",
