@@ -31,6 +31,43 @@ static int parse_percentiles(const char *s, struct serve_args *a, struct cs_err 
     return CS_OK;
 }
 
+/* --goodput KEY:VALUE ...: vLLM's check_goodput_args (metric ttft, tpot
+ * or e2el; milliseconds, not negative). */
+static int parse_goodput(const struct opt_strings *words, struct metric_goodput *g,
+                         struct cs_err *err)
+{
+    for (size_t i = 0; i < words->n; i++) {
+        const char *w = words->v[i], *colon = strchr(w, ':');
+        char *end = NULL;
+        double ms = colon ? strtod(colon + 1, &end) : NAN;
+        if (!colon || colon == w || end == colon + 1 || *end || !isfinite(ms))
+            return cs_err_set(err, CS_EUSAGE, "serve: --goodput: '%s': want KEY:VALUE with a "
+                              "value in ms, e.g. ttft:500", w);
+        if (ms < 0)
+            return cs_err_set(err, CS_EUSAGE, "serve: --goodput: '%s': the value must not be "
+                              "negative", w);
+        size_t len = (size_t)(colon - w);
+        bool *has;
+        double *value;
+        if (len == 4 && strncmp(w, "ttft", 4) == 0) {
+            has = &g->has_ttft;
+            value = &g->ttft_ms;
+        } else if (len == 4 && strncmp(w, "tpot", 4) == 0) {
+            has = &g->has_tpot;
+            value = &g->tpot_ms;
+        } else if (len == 4 && strncmp(w, "e2el", 4) == 0) {
+            has = &g->has_e2el;
+            value = &g->e2el_ms;
+        } else {
+            return cs_err_set(err, CS_EUSAGE, "serve: --goodput: '%s': the metric must be ttft, "
+                              "tpot or e2el", w);
+        }
+        *has = true;
+        *value = ms;
+    }
+    return CS_OK;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct server_flags sf = { 0 };
@@ -39,6 +76,7 @@ int cmd_serve(int argc, char **argv)
     const char *dataset = "random", *percentiles = "99", *result_dir = NULL, *result_file = NULL;
     const char *format = "text", *ignored = NULL, *percentile_metrics = NULL;
     bool save = false;
+    struct opt_strings goodput = { 0 };
     int64_t seeds = 1;
     double ratio = 0.0;
     struct opt table[] = {
@@ -57,6 +95,7 @@ int cmd_serve(int argc, char **argv)
         { "seeds", OPT_INT, &seeds, 1, 1000, "mean of each metric over N seeds from --seed [1]", false },
         { "chat-template-tokens", OPT_DOUBLE, &a.chat_template_tokens, 0, 1e6, "tokens the chat template adds per prompt [0]", false },
         { "metric-percentiles", OPT_STRING, &percentiles, 0, 0, "comma list [99]", false },
+        { "goodput", OPT_WORDS, &goodput, 0, 0, "request goodput objectives in ms: ttft:500 tpot:50 e2el:20000", false },
         { "percentile-metrics", OPT_STRING, &percentile_metrics, 0, 0, "accepted; all four are reported", false },
         { "save-result", OPT_FLAG, &save, 0, 0, "write the JSON result to a file", false },
         { "result-dir", OPT_STRING, &result_dir, 0, 0, "[.]", false },
@@ -95,7 +134,7 @@ int cmd_serve(int argc, char **argv)
         cs_err_set(&err, CS_EUSAGE, "serve: --format: text or json (got '%s')", format);
         return cli_fail("serve", &err);
     }
-    if (parse_percentiles(percentiles, &a, &err))
+    if (parse_percentiles(percentiles, &a, &err) || parse_goodput(&goodput, &a.goodput, &err))
         return cli_fail("serve", &err);
     struct deploy_args da;
     server_flags_deploy(&sf, &da);

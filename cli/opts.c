@@ -153,6 +153,20 @@ int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **ar
             l->v[l->n++] = val;
             break;
         }
+        case OPT_WORDS: {
+            struct opt_strings *l = o->target;
+            l->n = 0;
+            for (;;) {
+                if (l->n >= OPT_STRINGS_MAX)
+                    return cs_err_set(err, CS_EUSAGE, "%s: --%s: at most %d values", cmd,
+                                      o->name, OPT_STRINGS_MAX);
+                l->v[l->n++] = val;
+                if (eq || i + 1 >= argc || (argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
+                    break;
+                val = argv[++i];
+            }
+            break;
+        }
         case OPT_IGNORED:
             fprintf(stderr, "capsim %s: ignoring --%s (meaningful only against a real server)\n",
                     cmd, o->name);
@@ -181,6 +195,7 @@ void opts_usage(FILE *f, const char *cmd, const char *synopsis, const struct opt
         case OPT_STRING: arg = " S"; break;
         case OPT_STRINGS: arg = " S (repeatable)"; break;
         case OPT_LIST: arg = " N [N ...]"; break;
+        case OPT_WORDS: arg = " S [S ...]"; break;
         default: break;
         }
         char left[64];

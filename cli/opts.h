@@ -30,6 +30,8 @@ enum opt_type {
     OPT_IGNORED,  /* accepted with a value and ignored with one warning
                      (server-only flags such as --base-url) */
     OPT_STRINGS,  /* struct opt_strings: every occurrence is kept (--slo A --slo B) */
+    OPT_WORDS,    /* struct opt_strings: the values after the flag until the next
+                     "--" (argparse nargs="+" of strings: --goodput ttft:500 tpot:50) */
 };
 
 #define OPT_STRINGS_MAX 8

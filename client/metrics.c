@@ -122,15 +122,25 @@ void metric_buckets_release(struct metric_buckets *b)
     b->len = b->cap = 0;
 }
 
+static bool goodput_met(const struct metric_goodput *g, double ttft_ms, double tpot_ms,
+                        double e2el_ms)
+{
+    return (!g->has_ttft || ttft_ms <= g->ttft_ms) && (!g->has_tpot || tpot_ms <= g->tpot_ms) &&
+           (!g->has_e2el || e2el_ms <= g->e2el_ms);
+}
+
 void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *itl_ms,
                          const struct metric_buckets *chunks, const double *pcts,
-                         size_t n_pcts, struct metric_vllm *out)
+                         size_t n_pcts, const struct metric_goodput *goodput,
+                         struct metric_vllm *out)
 {
     memset(out, 0, sizeof *out);
     struct sample ttft = { 0 }, tpot = { 0 }, e2el = { 0 };
     double *starts = xmalloc((n ? n : 1) * sizeof *starts);
     double *ends = xmalloc((n ? n : 1) * sizeof *ends);
     size_t n_ok = 0;
+    int64_t good = 0;
+    out->has_goodput = goodput && (goodput->has_ttft || goodput->has_tpot || goodput->has_e2el);
     for (size_t i = 0; i < n; i++) {
         const struct metric_req *q = &r[i];
         if (q->n_output == 0) {
@@ -140,11 +150,18 @@ void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *it
         out->completed++;
         out->total_input_tokens += q->n_prompt;
         out->total_output_tokens += q->n_output;
-        sample_push(&ttft, (q->first_s - q->send_s) * 1e3);
-        sample_push(&e2el, (q->last_s - q->send_s) * 1e3);
-        /* TPOT leaves the first token out and needs a second one. */
-        if (q->n_output > 1)
-            sample_push(&tpot, (q->last_s - q->first_s) * 1e3 / (q->n_output - 1));
+        double ttft_ms = (q->first_s - q->send_s) * 1e3, e2el_ms = (q->last_s - q->send_s) * 1e3;
+        sample_push(&ttft, ttft_ms);
+        sample_push(&e2el, e2el_ms);
+        /* TPOT leaves the first token out and needs a second one; goodput
+         * counts a one-token reply's TPOT as 0. */
+        double tpot_ms = 0;
+        if (q->n_output > 1) {
+            tpot_ms = (q->last_s - q->first_s) * 1e3 / (q->n_output - 1);
+            sample_push(&tpot, tpot_ms);
+        }
+        if (out->has_goodput && goodput_met(goodput, ttft_ms, tpot_ms, e2el_ms))
+            good++;
         starts[n_ok] = q->send_s;
         ends[n_ok] = q->last_s;
         n_ok++;
@@ -153,6 +170,7 @@ void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *it
     }
     if (out->duration > 0) {
         out->request_throughput = (double)out->completed / out->duration;
+        out->request_goodput = (double)good / out->duration;
         out->output_throughput = (double)out->total_output_tokens / out->duration;
         out->total_token_throughput =
             (double)(out->total_input_tokens + out->total_output_tokens) / out->duration;

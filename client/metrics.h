@@ -10,6 +10,7 @@
 #ifndef CAPSIM_CLIENT_METRICS_H
 #define CAPSIM_CLIENT_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,14 @@ struct metric_req {
     uint32_t n_prompt, n_output;
 };
 
+/* vllm bench serve --goodput: the objectives a completed request must
+ * all meet to count as good, in ms, each inclusive; unset ones are not
+ * checked. A request of one output token has TPOT 0 here, as in vLLM. */
+struct metric_goodput {
+    bool has_ttft, has_tpot, has_e2el;
+    double ttft_ms, tpot_ms, e2el_ms;
+};
+
 /* vLLM's calculate_metrics (serving-semantics 3.6). */
 struct metric_vllm {
     double duration;
@@ -79,6 +88,8 @@ struct metric_vllm {
     double max_output_tokens_per_s;
     int64_t max_concurrent_requests;
     struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;
+    bool has_goodput;            /* objectives were given */
+    double request_goodput;      /* good requests per second of the duration */
 };
 
 /* Summarize n requests. itl_ms holds every chunk gap of every request,
@@ -86,9 +97,10 @@ struct metric_vllm {
  * first token chunk (sorted in place); chunks counts every chunk's
  * arrival (role chunks included) from the earliest send. The benchmark
  * clock starts at 0 (just before the first arrival wait), so duration =
- * the last chunk. */
+ * the last chunk. goodput may be NULL (no objectives). */
 void metric_vllm_compute(const struct metric_req *r, size_t n, struct sample *itl_ms,
                          const struct metric_buckets *chunks, const double *pcts,
-                         size_t n_pcts, struct metric_vllm *out);
+                         size_t n_pcts, const struct metric_goodput *goodput,
+                         struct metric_vllm *out);
 
 #endif /* CAPSIM_CLIENT_METRICS_H */

@@ -179,7 +179,7 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
             ttft_max = q->first - q->send;
     }
     struct metric_vllm m;
-    metric_vllm_compute(mr, r.n, &r.itl, &r.chunks, a->pcts, a->n_pcts, &m);
+    metric_vllm_compute(mr, r.n, &r.itl, &r.chunks, a->pcts, a->n_pcts, &a->goodput, &m);
     if (r.itl_stride > 1) { /* the subsample's mean and std -> the exact ones */
         m.itl_ms.mean = r.itl_mean;
         m.itl_ms.std = r.itl_n > 0 ? sqrt(r.itl_m2 / r.itl_n) : 0;
@@ -191,6 +191,8 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     res->total_input_tokens = m.total_input_tokens;
     res->total_output_tokens = m.total_output_tokens;
     res->request_throughput = m.request_throughput;
+    res->has_goodput = m.has_goodput;
+    res->request_goodput = m.request_goodput;
     res->output_throughput = m.output_throughput;
     res->total_token_throughput = m.total_token_throughput;
     res->max_output_tokens_per_s = m.max_output_tokens_per_s;
@@ -248,6 +250,8 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
         tin += w * r.total_input_tokens;
         tout += w * r.total_output_tokens;
         acc.request_throughput += w * r.request_throughput;
+        acc.has_goodput = r.has_goodput;
+        acc.request_goodput += w * r.request_goodput;
         acc.output_throughput += w * r.output_throughput;
         acc.total_token_throughput += w * r.total_token_throughput;
         acc.max_output_tokens_per_s += w * r.max_output_tokens_per_s;

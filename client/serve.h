@@ -31,6 +31,7 @@ struct serve_args {
     double output_scale;             /* fraction of max_tokens actually generated (1) */
     double pcts[METRIC_MAX_PCT];     /* --metric-percentiles */
     size_t n_pcts;
+    struct metric_goodput goodput;   /* --goodput; all unset: none */
     bool skip_itl;                   /* leave itl_ms zero: a fit reads no ITL, and keeping
                                       * every gap was most of a run's statistics */
 };
@@ -40,6 +41,8 @@ struct serve_result {
     int64_t completed, failed;
     int64_t total_input_tokens, total_output_tokens;
     double request_throughput, output_throughput, total_token_throughput;
+    bool has_goodput;                /* --goodput was given */
+    double request_goodput;
     double max_output_tokens_per_s;
     int64_t max_concurrent_requests;
     struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;

@@ -101,6 +101,8 @@ void report_serve_text(FILE *f, const struct serve_result *r, const struct serve
     row_i(f, "Total input tokens:", r->total_input_tokens);
     row_i(f, "Total generated tokens:", r->total_output_tokens);
     row_f(f, "Request throughput (req/s):", r->request_throughput);
+    if (r->has_goodput)
+        row_f(f, "Request goodput (req/s):", r->request_goodput);
     row_f(f, "Output token throughput (tok/s):", r->output_throughput);
     row_f(f, "Peak output token throughput (tok/s):", r->max_output_tokens_per_s);
     row_f(f, "Peak concurrent requests:", (double)r->max_concurrent_requests);
@@ -171,7 +173,10 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     add_num(o, "total_input_tokens", (double)r->total_input_tokens);
     add_num(o, "total_output_tokens", (double)r->total_output_tokens);
     add_num(o, "request_throughput", r->request_throughput);
-    cJSON_AddNullToObject(o, "request_goodput");
+    if (r->has_goodput)
+        add_num(o, "request_goodput", r->request_goodput);
+    else
+        cJSON_AddNullToObject(o, "request_goodput");
     add_num(o, "output_throughput", r->output_throughput);
     add_num(o, "total_token_throughput", r->total_token_throughput);
     add_num(o, "max_output_tokens_per_s", r->max_output_tokens_per_s);

@@ -56,7 +56,7 @@ static void test_vllm_definitions_on_a_timeline(void **state)
     build(r, &itl, &chunks);
     const double p[] = { 99 };
     struct metric_vllm m;
-    metric_vllm_compute(r, 3, &itl, &chunks, p, 1, &m);
+    metric_vllm_compute(r, 3, &itl, &chunks, p, 1, NULL, &m);
     assert_int_equal(m.completed, 2);
     assert_int_equal(m.failed, 1);
     assert_int_equal(m.total_input_tokens, 400);  /* the failed one is not counted */
@@ -79,8 +79,44 @@ static void test_vllm_definitions_on_a_timeline(void **state)
     assert_close(m.max_output_tokens_per_s, 6, 0, 0);
     /* A [0, 1.4] covers buckets 0-1, B [0.5, 2.5] 0-2: peak 2 */
     assert_int_equal(m.max_concurrent_requests, 2);
+    assert_false(m.has_goodput); /* no objectives: vLLM reports null */
     sample_release(&itl);
     metric_buckets_release(&chunks);
+}
+
+/* Goodput as vLLM counts it on the same timeline: every objective given
+ * must hold, each inclusive; B's one token has TPOT 0; the failed C never
+ * counts; good requests per second of the 2.5 s duration. */
+static double goodput_of(struct metric_goodput g)
+{
+    struct metric_req r[3];
+    struct sample itl = { 0 };
+    struct metric_buckets chunks = { 0 };
+    build(r, &itl, &chunks);
+    const double p[] = { 99 };
+    struct metric_vllm m;
+    metric_vllm_compute(r, 3, &itl, &chunks, p, 1, &g, &m);
+    assert_true(m.has_goodput);
+    sample_release(&itl);
+    metric_buckets_release(&chunks);
+    return m.request_goodput;
+}
+
+static void test_goodput_counts_requests_meeting_every_objective(void **state)
+{
+    (void)state;
+    /* TTFT: A 1000 ms (on the bound: good), B 2000 ms */
+    assert_close(goodput_of((struct metric_goodput){ .has_ttft = true, .ttft_ms = 1000 }),
+                 1 / 2.5, 1e-12, 0);
+    /* TPOT: A 100 ms, B 0 (one token) */
+    assert_close(goodput_of((struct metric_goodput){ .has_tpot = true, .tpot_ms = 50 }),
+                 1 / 2.5, 1e-12, 0);
+    /* both objectives: A fails E2EL (1400 > 1399), B fails TTFT */
+    assert_close(goodput_of((struct metric_goodput){ .has_ttft = true, .ttft_ms = 1500,
+                                                     .has_e2el = true, .e2el_ms = 1399 }),
+                 0, 0, 0);
+    assert_close(goodput_of((struct metric_goodput){ .has_e2el = true, .e2el_ms = 2000 }),
+                 2 / 2.5, 1e-12, 0);
 }
 
 static void test_bucket_concurrency_exceeds_the_cap(void **state)
@@ -122,6 +158,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numpy_percentiles),
         cmocka_unit_test(test_vllm_definitions_on_a_timeline),
+        cmocka_unit_test(test_goodput_counts_requests_meeting_every_objective),
         cmocka_unit_test(test_bucket_concurrency_exceeds_the_cap),
         cmocka_unit_test(test_bucket_peak_rate),
         cmocka_unit_test(test_sliding_peak),

@@ -141,6 +141,18 @@ static void test_json_keys_in_vllm_order_and_round_trip(void **state)
     assert_string_equal(cJSON_GetObjectItem(o, "request_rate")->valuestring, "inf");
     cJSON_Delete(o);
     free(buf);
+
+    /* With --goodput objectives it is a number, as in vLLM. */
+    r.has_goodput = true;
+    r.request_goodput = 1.25;
+    f = open_memstream(&buf, &len);
+    assert_int_equal(report_serve_json(f, &r, &a, &e, &err), CS_OK);
+    fclose(f);
+    o = cJSON_Parse(buf);
+    assert_non_null(o);
+    assert_true(cJSON_GetObjectItem(o, "request_goodput")->valuedouble == 1.25);
+    cJSON_Delete(o);
+    free(buf);
 }
 
 static void test_benchy_table(void **state)
