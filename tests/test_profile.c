@@ -20,6 +20,17 @@ static char *write_to_string(const struct profile *p)
     return buf;
 }
 
+/* The built-in GB10 profile as its JSON text; the caller frees it. */
+static char *gb10_text(void)
+{
+    struct profile *p = calloc(1, sizeof *p);
+    struct cs_err err = {0};
+    assert_int_equal(profile_load_builtin("gb10", p, &err), 0);
+    char *a = write_to_string(p);
+    free(p);
+    return a;
+}
+
 static void test_round_trip_is_byte_identical(void **state)
 {
     (void)state;
@@ -38,23 +49,27 @@ static void test_round_trip_is_byte_identical(void **state)
     free(q);
 }
 
+/* Parse `text` as profile `file`; the return code, the message in err. */
+static int parse_error(const char *file, const char *text, struct cs_err *err)
+{
+    struct profile *q = calloc(1, sizeof *q);
+    int rc = profile_parse_text(file, text, q, err);
+    free(q);
+    return rc;
+}
+
 static void test_unknown_key_is_an_error(void **state)
 {
     (void)state;
-    struct profile *p = calloc(1, sizeof *p), *q = calloc(1, sizeof *q);
     struct cs_err err = {0};
-    assert_int_equal(profile_load_builtin("gb10", p, &err), 0);
-    char *a = write_to_string(p);
+    char *a = gb10_text();
     /* Misspell the first coefficient name. */
-    const char *name = profile_key_name((enum prof_key)0);
-    char *at = strstr(a, name);
+    char *at = strstr(a, profile_key_name((enum prof_key)0));
     assert_non_null(at);
     at[0] = 'Z';
-    assert_true(profile_parse_text("bad", a, q, &err) < 0);
+    assert_true(parse_error("bad", a, &err) < 0);
     assert_true(strlen(err.msg) > 0);
     free(a);
-    free(p);
-    free(q);
 }
 
 /* A profile from before the overhead went per residual block names the
@@ -62,23 +77,19 @@ static void test_unknown_key_is_an_error(void **state)
 static void test_old_step_overhead_key_names_its_replacement(void **state)
 {
     (void)state;
-    struct profile *p = calloc(1, sizeof *p), *q = calloc(1, sizeof *q);
     struct cs_err err = {0};
-    assert_int_equal(profile_load_builtin("gb10", p, &err), 0);
-    char *a = write_to_string(p);
+    char *a = gb10_text();
     /* Rename the key in place: "block_overhead_s" -> "step_overhead_s". */
     char *at = strstr(a, "\"block_overhead_s\"");
     assert_non_null(at);
     size_t cut = strlen("block") - strlen("step");
     memcpy(at + 1, "step", 4);
     memmove(at + 5, at + 5 + cut, strlen(at + 5 + cut) + 1);
-    assert_int_equal(profile_parse_text("old.json", a, q, &err), CS_EINPUT);
+    assert_int_equal(parse_error("old.json", a, &err), CS_EINPUT);
     assert_string_equal(err.msg, "old.json: .coefficients.step_overhead_s: replaced by "
                                  "block_overhead_s, the cost per residual block "
                                  "(step_overhead_s / 80)");
     free(a);
-    free(p);
-    free(q);
 }
 
 /* Values that would stall the simulator (a zero efficiency, an exponent
