@@ -23,6 +23,12 @@
 extern const struct fit_param calibrate_params[];
 extern const size_t calibrate_n_params;
 
+/* Simplex iterations of the committed fit (make profile) and of each
+ * leave-one-out fold: the simplex does not converge in 300 or 600, and
+ * more iterations lower the objective without lowering the medians
+ * (docs/validation.md). */
+#define CALIBRATE_DEFAULT_ITER 300
+
 /* Fit *p (in place) to the arena's runs, leaving out the runs of model
  * `exclude` (NULL: none). `report` (may be NULL) gets the fit report. */
 int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, struct profile *p,

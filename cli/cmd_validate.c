@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,12 @@
 #include "cli/opts.h"
 #include "common/xalloc.h"
 
+static int64_t online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
@@ -21,11 +28,11 @@ int cmd_validate(int argc, char **argv)
     int64_t seeds = 1;
     bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
     bool loo_open = false;
-    int64_t loo_iter = 60, jobs = 1;
+    int64_t loo_iter = CALIBRATE_DEFAULT_ITER, jobs = online_cpus();
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
         { "out", OPT_STRING, &out_path, 0, 0, "write one JSON line per case to FILE.jsonl", false },
-        { "profile", OPT_STRING, &profile_file, 0, 0, "hardware profile file", false },
+        { "profile", OPT_STRING, &profile_file, 0, 0, "hardware profile file (with --loo: the folds' start) [built in]", false },
         { "hardware", OPT_STRING, &hardware, 0, 0, "built-in profile [gb10]", false },
         { "model", OPT_STRING, &model, 0, 0, "only the runs of this model", false },
         { "seeds", OPT_INT, &seeds, 1, 100, "open loop: mean over N seeds [1]", false },
@@ -34,8 +41,8 @@ int cmd_validate(int argc, char **argv)
         { "quiet", OPT_FLAG, &quiet, 0, 0, "no error table", false },
         { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it", false },
         { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
-        { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [60]", false },
-        { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each [1]", false },
+        { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [300, as make profile]", false },
+        { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each; same result [CPUs]", false },
         { "loo-open-loop", OPT_FLAG, &loo_open, 0, 0, "--loo: refits also fit open-loop p50 TPOT (as calibrate --open-loop)", false },
     };
     const char *pos[1];
@@ -45,8 +52,11 @@ int cmd_validate(int argc, char **argv)
     if (cli_parse("validate", "[--arena DIR] [--out FILE.jsonl] [options]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
                   &status))
         return status;
+    /* Leave-one-out folds start where the built-in profile's own fit
+     * started, not at that fit, which has seen every model. */
     struct profile prof;
     int rc = profile_file ? profile_load_file(profile_file, &prof, &err)
+             : loo        ? profile_load_fit_start(hardware, &prof, &err)
                           : profile_load_builtin(hardware, &prof, &err);
     if (rc)
         return cli_fail("validate", &err);

@@ -1,7 +1,8 @@
 /*
  * embedded.h - data files compiled into the binary by scripts/embed.sh:
- * the model catalog (model/catalog/NAME.json), profiles (profiles/NAME.json) and
- * scenario presets (scenarios/NAME.json).
+ * the model catalog (model/catalog/NAME.json), profiles (profiles/NAME.json),
+ * their fit start points (calibrate/start/NAME-start.json) and scenario
+ * presets (scenarios/NAME.json).
  *
  * Ownership: everything here is static and read-only.
  */

@@ -195,6 +195,17 @@ int profile_load_file(const char *path, struct profile *out, struct cs_err *err)
     return rc;
 }
 
+int profile_load_fit_start(const char *name, struct profile *out, struct cs_err *err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "calibrate/start/%s-start.json", name);
+    const struct embedded_file *f = embedded_find(path);
+    if (!f)
+        return cs_err_set(err, CS_EINPUT, "no fit start point is built in for hardware profile "
+                          "'%s' (give one with --profile FILE)", name);
+    return profile_parse_text(path, f->text, out, err);
+}
+
 int profile_load_builtin(const char *name, struct profile *out, struct cs_err *err)
 {
     char path[128];

@@ -72,6 +72,12 @@ enum prof_key profile_key_by_name(const char *name);
 /* Loading and saving */
 /* The built-in profile by name ("gb10"), from profile/<name>.json compiled in. */
 int profile_load_builtin(const char *name, struct profile *out, struct cs_err *err);
+/* Where `capsim calibrate` fits built-in profile `name` from: its start
+ * point (calibrate/start/<name>-start.json, compiled in). Fitting from
+ * there with the default iterations reproduces the built-in profile, and
+ * leave-one-out folds start there rather than at a fit that has seen
+ * every model. */
+int profile_load_fit_start(const char *name, struct profile *out, struct cs_err *err);
 /* A profile file. Unknown coefficient names and missing ones are errors. */
 int profile_load_file(const char *path, struct profile *out, struct cs_err *err);
 int profile_parse_text(const char *name, const char *text, struct profile *out,

@@ -92,6 +92,24 @@ static void test_old_step_overhead_key_names_its_replacement(void **state)
     free(a);
 }
 
+/* The fit's start point is built in next to the profile: a valid profile
+ * of the same hardware that is not the fit itself (calibrate and
+ * validate --loo start there by default). */
+static void test_fit_start_is_built_in(void **state)
+{
+    (void)state;
+    struct profile fit, start;
+    struct cs_err err = {0};
+    assert_int_equal(profile_load_builtin("gb10", &fit, &err), CS_OK);
+    assert_int_equal(profile_load_fit_start("gb10", &start, &err), CS_OK);
+    assert_int_equal(profile_check(&start, "start", &err), CS_OK);
+    assert_true(start.v[PROF_MEM_BW_BYTES_PER_S] == fit.v[PROF_MEM_BW_BYTES_PER_S]);
+    assert_true(start.v[PROF_BLOCK_OVERHEAD_S] != fit.v[PROF_BLOCK_OVERHEAD_S]);
+    assert_int_equal(profile_load_fit_start("h100", &start, &err), CS_EINPUT);
+    assert_string_equal(err.msg, "no fit start point is built in for hardware profile 'h100' "
+                                 "(give one with --profile FILE)");
+}
+
 /* Values that would stall the simulator (a zero efficiency, an exponent
  * that underflows every attention step) are refused, naming the field. */
 static void test_out_of_range_coefficients_are_refused(void **state)
@@ -125,6 +143,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_is_byte_identical),
         cmocka_unit_test(test_unknown_key_is_an_error),
         cmocka_unit_test(test_old_step_overhead_key_names_its_replacement),
+        cmocka_unit_test(test_fit_start_is_built_in),
         cmocka_unit_test(test_out_of_range_coefficients_are_refused),
     };
     return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
