@@ -4,9 +4,9 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calibrate/calibrate.h"
 #include "calibrate/loo.h"
