@@ -65,6 +65,12 @@ static int add_list_items(const char *cmd, struct opt *o, const char *val, struc
     return CS_OK;
 }
 
+/* argparse's nargs="+": the values of a list run until the next option. */
+static bool next_is_value(int i, int argc, char **argv)
+{
+    return i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-');
+}
+
 int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **argv,
                const char **pos, size_t max_pos, size_t *n_pos, bool *help,
                struct cs_err *err)
@@ -142,7 +148,7 @@ int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **ar
             ((struct opt_list *)o->target)->n = 0;
             rc = add_list_items(cmd, o, val, err);
             /* nargs="+": keep taking values until the next option. */
-            while (!rc && !eq && i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
+            while (!rc && !eq && next_is_value(i, argc, argv))
                 rc = add_list_items(cmd, o, argv[++i], err);
             break;
         case OPT_STRINGS: {
@@ -161,7 +167,7 @@ int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **ar
                     return cs_err_set(err, CS_EUSAGE, "%s: --%s: at most %d values", cmd,
                                       o->name, OPT_STRINGS_MAX);
                 l->v[l->n++] = val;
-                if (eq || i + 1 >= argc || (argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
+                if (eq || !next_is_value(i, argc, argv))
                     break;
                 val = argv[++i];
             }
