@@ -39,6 +39,7 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         .max_num_batched_tokens = a->max_num_batched_tokens ? a->max_num_batched_tokens : 2048,
         .max_num_seqs = a->max_num_seqs ? a->max_num_seqs : 256,
         .num_speculative_tokens = a->num_speculative_tokens,
+        .spec_method = a->spec_method,
         .language_model_only = a->language_model_only,
         .mamba_cache_fp32 = a->mamba_cache_fp32,
     };
@@ -48,7 +49,8 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         (rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
         (rc = model_work_init(d->model, d->precision, &kb, d->kv, &d->work, err)))
         goto fail;
-    model_work_add_mtp_drafter(d->model, d->precision, a->num_speculative_tokens, &d->work);
+    model_work_add_drafter(d->model, d->precision, d->kv, a->spec_method, a->num_speculative_tokens,
+                           &d->work);
     bool async = a->async_scheduling < 0 ? true : a->async_scheduling != 0;
     d->cost = cost_new(&d->work, &d->profile, async);
     d->cfg = (struct sim_config){

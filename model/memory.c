@@ -43,9 +43,11 @@ int memory_account(const struct model *m, const struct memory_args *a,
     r->total_bytes = p->v[PROF_MEM_TOTAL_BYTES];
     r->requested_bytes = a->gpu_memory_utilization * r->total_bytes;
     r->weights_bytes = model_weight_bytes(m, a->weights, a->language_model_only);
-    bool mtp = a->num_speculative_tokens > 0 && m->p_mtp > 0;
-    if (mtp) /* the MTP block is loaded as a drafter, quantized like the trunk */
-        r->weights_bytes += model_mtp_weight_bytes(m, a->weights);
+    /* The drafter loads beside the model (an MTP block quantized like the
+     * trunk, a DFlash drafter in BF16) and caches K/V in its own layers. */
+    bool spec = a->num_speculative_tokens > 0;
+    if (spec)
+        r->weights_bytes += model_drafter_weight_bytes(m, a->weights, a->spec_method);
     r->activation_bytes = p->v[PROF_ACTIVATION_BYTES_PER_TOKEN] * a->max_num_batched_tokens;
     r->non_torch_bytes = p->v[PROF_NON_TORCH_BYTES];
     r->cudagraph_bytes = p->v[PROF_CUDAGRAPH_BYTES];
@@ -59,7 +61,8 @@ int memory_account(const struct model *m, const struct memory_args *a,
                           r->activation_bytes / 1073741824.0, a->gpu_memory_utilization);
 
     double kvb = a->kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
-    uint32_t n_full = m->kv_full_layers + (mtp ? 1 : 0), n_swa = m->kv_swa_layers;
+    uint32_t n_full = m->kv_full_layers + (spec ? model_drafter_kv_layers(m, a->spec_method) : 0);
+    uint32_t n_swa = m->kv_swa_layers;
     uint32_t n_rec = m->rec_layers;
     double el = m->kv_el_full > m->kv_el_swa ? m->kv_el_full : m->kv_el_swa;
     double page_1tok = el * kvb; /* one attention layer, one token */

@@ -29,7 +29,8 @@ struct memory_args {
     uint32_t max_num_batched_tokens;    /* sizes the activation peak */
     uint32_t max_num_seqs;
     uint32_t block_size;                /* 0 = vLLM's rule */
-    uint32_t num_speculative_tokens;    /* MTP adds KV layers / lookahead */
+    uint32_t num_speculative_tokens;    /* > 0: the drafter's weights and KV layers load too */
+    enum spec_method spec_method;       /* which drafter (default SPEC_MTP) */
     bool language_model_only;
     int64_t num_gpu_blocks_override;    /* 0 = computed */
     bool mamba_cache_fp32;              /* --mamba-ssm-cache-dtype float32: conv state fp32 too */

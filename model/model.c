@@ -430,6 +430,99 @@ void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint3
     w->drafter.flops_per_token = 2.0 * dense;
     w->drafter.path = w->dense.path;
     w->drafter_passes = passes;
+    w->drafter_tokens = 1;
+    w->drafter_logits = 1;
+}
+
+int spec_method_parse(const char *s, const char *what, enum spec_method *out, struct cs_err *err)
+{
+    /* vLLM's SpeculativeConfig methods that bring their own draft weights
+     * or none (ngram, suffix): capsim runs them with the given acceptance
+     * and no drafter cost. */
+    static const char *const unpriced[] = { "ngram", "suffix", "medusa", "mlp_speculator",
+                                            "draft_model", "eagle", "eagle3" };
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || strcmp(s, "mtp") == 0 || (n > 4 && strcmp(s + n - 4, "_mtp") == 0)) {
+        *out = SPEC_MTP;
+        return CS_OK;
+    }
+    if (strcmp(s, "dflash") == 0) {
+        *out = SPEC_DFLASH;
+        return CS_OK;
+    }
+    for (size_t i = 0; i < sizeof unpriced / sizeof *unpriced; i++)
+        if (strcmp(s, unpriced[i]) == 0) {
+            *out = SPEC_OTHER;
+            return CS_OK;
+        }
+    return cs_err_set(err, CS_EUSAGE,
+                      "%s: unknown speculative method '%s' (mtp, dflash, eagle, eagle3, ngram, "
+                      "draft_model, ...)",
+                      what, s);
+}
+
+/* A DFlash drafter layer is a decoder layer of the target's width; for a
+ * hybrid or MoE target the average active layer stands in for it (the
+ * drafter's layers attend and run a dense MLP). */
+static double dflash_params(const struct model *m)
+{
+    double body = m->p_active - m->p_embedding - m->p_lm_head_untied - m->p_ple;
+    double layer = m->layers ? body / m->layers : 0.0;
+    double fusion = (double)MODEL_DFLASH_LAYERS * m->hidden * m->hidden;
+    return MODEL_DFLASH_LAYERS * layer + fusion;
+}
+
+double model_dflash_weight_bytes(const struct model *m)
+{
+    return dflash_params(m) * 2.0;
+}
+
+double model_drafter_weight_bytes(const struct model *m, enum dtype weights, enum spec_method method)
+{
+    switch (method) {
+    case SPEC_MTP:
+        return model_mtp_weight_bytes(m, weights);
+    case SPEC_DFLASH:
+        return model_dflash_weight_bytes(m);
+    default:
+        return 0.0;
+    }
+}
+
+uint32_t model_drafter_kv_layers(const struct model *m, enum spec_method method)
+{
+    switch (method) {
+    case SPEC_MTP:
+        return m->p_mtp > 0 ? 1 : 0; /* the MTP block's attention layer */
+    case SPEC_DFLASH:
+        return MODEL_DFLASH_LAYERS;
+    default:
+        return 0;
+    }
+}
+
+void model_work_add_drafter(const struct model *m, enum dtype weights, enum kv_dtype kv,
+                            enum spec_method method, uint32_t k, struct model_work *w)
+{
+    if (k == 0)
+        return;
+    if (method == SPEC_MTP) {
+        model_work_add_mtp_drafter(m, weights, k, w);
+        return;
+    }
+    if (method != SPEC_DFLASH)
+        return;
+    double params = dflash_params(m);
+    w->drafter.bytes = params * 2.0;
+    w->drafter.flops_per_token = 2.0 * params;
+    w->drafter.path = KPATH_BF16;
+    w->drafter_moe = false;
+    w->drafter_passes = 1;
+    w->drafter_tokens = k + 1;
+    w->drafter_logits = k;
+    double kvb = kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
+    uint32_t el = m->kv_el_full ? m->kv_el_full : m->kv_el_swa; /* the target's head layout */
+    w->drafter_kv_bytes_per_token = (double)MODEL_DFLASH_LAYERS * el * kvb;
 }
 
 /* The path a quantized part takes. On GB10, vLLM 0.26 multiplies FP8

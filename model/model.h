@@ -63,4 +63,41 @@ double model_mtp_weight_bytes(const struct model *m, enum dtype weights);
 void model_work_add_mtp_drafter(const struct model *m, enum dtype weights, uint32_t passes,
                                 struct model_work *w);
 
+/* How speculative decoding drafts: the "method" of vLLM's
+ * --speculative-config. */
+enum spec_method {
+    SPEC_MTP,    /* the model's own MTP block ("mtp", "deepseek_mtp", ...; the default) */
+    SPEC_DFLASH, /* a DFlash block-diffusion drafter: the whole block in one pass */
+    SPEC_OTHER,  /* a drafter capsim does not size (ngram, eagle, draft_model, ...): unpriced */
+};
+
+/* "mtp", any "*_mtp", "dflash", or another method vLLM knows; NULL or ""
+ * is SPEC_MTP. An unknown name is a usage error naming `what`. */
+int spec_method_parse(const char *s, const char *what, enum spec_method *out, struct cs_err *err);
+
+/* Layers of a DFlash drafter. Its checkpoint names them, but capsim sees
+ * only the method: z-lab's DFlash drafters and those trained with
+ * SpecForge's DFlash recipe have 5 decoder layers of the target's width,
+ * reading the hidden states of 5 target layers. */
+#define MODEL_DFLASH_LAYERS 5u
+
+/* Bytes of a DFlash drafter's weights for this model (BF16, as published):
+ * MODEL_DFLASH_LAYERS decoder layers the size of the target's average
+ * active layer, and the projection of the target's hidden states. It
+ * shares the target's embedding and LM head. */
+double model_dflash_weight_bytes(const struct model *m);
+
+/* Weights and full-attention KV layers a drafter adds to the server's
+ * memory when speculative decoding is on (0 for SPEC_OTHER, and for MTP
+ * on a model without MTP layers). */
+double model_drafter_weight_bytes(const struct model *m, enum dtype weights, enum spec_method method);
+uint32_t model_drafter_kv_layers(const struct model *m, enum spec_method method);
+
+/* Add the drafter's per-step work for k draft tokens to w (after
+ * model_work_init with the same weights and KV dtype): an MTP drafter
+ * runs k passes of one token per request, a DFlash drafter one pass over
+ * the request's k + 1 block positions. No-op for k = 0 or SPEC_OTHER. */
+void model_work_add_drafter(const struct model *m, enum dtype weights, enum kv_dtype kv,
+                            enum spec_method method, uint32_t k, struct model_work *w);
+
 #endif /* CAPSIM_MODEL_MODEL_H */

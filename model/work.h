@@ -71,15 +71,20 @@ struct model_work {
 
     uint32_t n_residual_blocks;          /* token mixers and FFNs, for per-block overheads */
 
-    /* Speculative decoding with the model's own MTP block: each step the
-     * drafter runs `drafter_passes` (= draft tokens) sequential forward
-     * passes over the decoding requests, each reading the MTP block's
-     * non-expert weights (`drafter`), its touched experts (one MoE layer
-     * if `drafter_moe`) and the shared LM head. 0 passes: no drafter, or
-     * a separate draft model capsim does not price. */
+    /* Speculative decoding: each step the drafter runs `drafter_passes`
+     * sequential forward passes over the decoding requests, each pass
+     * `drafter_tokens` positions per request through its non-expert
+     * weights (`drafter`) and touched experts (one MoE layer if
+     * `drafter_moe`), then the shared LM head over `drafter_logits`
+     * positions per request, and reads `drafter_kv_bytes_per_token` of its
+     * own K/V per context token. The model's MTP block: k passes of one
+     * position. A DFlash drafter: one pass over the k + 1 block positions,
+     * k logits. 0 passes: no drafter, or one capsim does not price. */
     struct work_part drafter;
     bool drafter_moe;
     uint32_t drafter_passes;
+    uint32_t drafter_tokens, drafter_logits;
+    double drafter_kv_bytes_per_token;
 };
 
 /* What one step holds. Zero it, then work_shape_add() each scheduled request. */

@@ -254,21 +254,27 @@ static double attention_flops(const struct profile *p, uint32_t head_dim)
     return p->v[PROF_PEAK_FLOPS_BF16] * eff;
 }
 
-/* The MTP drafter: `drafter_passes` forward passes of one decoder block
- * and the LM head over the decoding requests, one after another (each
- * draft token needs the previous one). Memory-bound at decode batch sizes,
- * so mostly passes x (block + LM head bytes) / bandwidth. */
+/* The drafter: `drafter_passes` forward passes over the decoding
+ * requests, one after another (an MTP draft token needs the previous
+ * one), each through the drafter's weights and the LM head; a DFlash
+ * drafter's one pass runs every block position at once, so its many
+ * tokens share one read of its weights. Its own K/V is read once per
+ * step. Memory-bound at decode batch sizes. */
 static double drafter_seconds(struct cost_model *c, const struct step_shape *s)
 {
     const struct model_work *w = &c->w;
+    const struct profile *p = &c->p;
     if (!w->drafter_passes || !s->n_decode_seqs)
         return 0.0;
-    double seqs = (double)s->n_decode_seqs;
-    double pass = part_seconds(c, &w->drafter, w->drafter.bytes, seqs) +
-                  weight_part_seconds(c, WP_LM_HEAD, (int64_t)s->n_decode_seqs);
+    int64_t seqs = (int64_t)s->n_decode_seqs;
+    int64_t tokens = seqs * w->drafter_tokens;
+    double pass = part_seconds(c, &w->drafter, w->drafter.bytes, (double)tokens) +
+                  weight_part_seconds(c, WP_LM_HEAD, seqs * w->drafter_logits);
     if (w->drafter_moe)
-        pass += weight_part_seconds(c, WP_DRAFTER_EXPERTS, (int64_t)s->n_decode_seqs);
-    return w->drafter_passes * pass;
+        pass += weight_part_seconds(c, WP_DRAFTER_EXPERTS, tokens);
+    double kv = s->kv_tokens_full * w->drafter_kv_bytes_per_token /
+                (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_KV]);
+    return w->drafter_passes * pass + kv;
 }
 
 static double attention_seconds(const struct cost_model *c, const struct step_shape *s)

@@ -236,6 +236,7 @@ static void test_mtp_drafter_costs_k_passes(void **state)
     spec = w;
     spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
     spec.drafter_passes = 3;
+    spec.drafter_tokens = spec.drafter_logits = 1;
     struct profile p = gb10();
     p.v[PROF_OVERLAP_EXP] = 1e3; /* max(): passes cost their memory time alone */
     struct cost_model *c0 = cost_new(&w, &p, false), *c3 = cost_new(&spec, &p, false);
@@ -250,6 +251,33 @@ static void test_mtp_drafter_costs_k_passes(void **state)
     assert_close(cost_step_seconds(c3, &pf, NULL), cost_step_seconds(c0, &pf, NULL), 1e-12, 0);
     cost_free(c0);
     cost_free(c3);
+}
+
+/* A DFlash drafter runs its whole block in one pass: one read of its
+ * weights whatever k, the LM head over the k drafted positions (still one
+ * read, memory-bound), and its own K/V for every context token. */
+static void test_dflash_drafter_costs_one_pass(void **state)
+{
+    (void)state;
+    struct model_work w = dense_model(), spec;
+    spec = w;
+    spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
+    spec.drafter_passes = 1;
+    spec.drafter_tokens = 16;
+    spec.drafter_logits = 15;
+    spec.drafter_kv_bytes_per_token = 5 * 1024;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3; /* max(): the pass costs its memory time alone */
+    struct cost_model *c0 = cost_new(&w, &p, false), *c1 = cost_new(&spec, &p, false);
+    struct step_shape d = decode_batch(&w, 2, 100);
+    struct cost_breakdown b0, b1;
+    cost_step_seconds(c0, &d, &b0);
+    cost_step_seconds(c1, &d, &b1);
+    double bw = p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS];
+    double kv = d.kv_tokens_full * 5 * 1024 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_KV]);
+    assert_close(b1.weights_s - b0.weights_s, (0.5e9 + 1e9) / bw + kv, 1e-9, 0);
+    cost_free(c0);
+    cost_free(c1);
 }
 
 /* A 512-token prefill of the dense model's weights alone: the part costs
@@ -359,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_grouped_experts_run_at_moe_eff_on_every_path),
         cmocka_unit_test(test_expert_reads_stream_at_moe_bw_eff),
         cmocka_unit_test(test_mtp_drafter_costs_k_passes),
+        cmocka_unit_test(test_dflash_drafter_costs_one_pass),
         cmocka_unit_test(test_memory_and_compute_combine_as_a_norm),
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
         cmocka_unit_test(test_overhead_scales_with_blocks),

@@ -173,6 +173,32 @@ static void test_boot_logs_end_to_end(void **state)
     assert_close((double)r.kv_cache_tokens, 1399712, 0.02, 0);
 }
 
+/* A DFlash drafter loads beside the target in BF16 and caches K/V in its
+ * five attention layers: the pool holds the same bytes less the drafter,
+ * spread over the target's layers plus five. No boot log of such a run is
+ * in the arena, so this checks the accounting, not vLLM. */
+static void test_dflash_drafter_memory(void **state)
+{
+    (void)state;
+    struct profile p = gb10_like();
+    struct model *m = load("muse-glimmer-30b");
+    struct memory_args a = args(DTYPE_BF16, KV_DTYPE_AUTO, 131072);
+    struct memory_report plain = account("muse-glimmer-30b", &a, &p);
+    a.num_speculative_tokens = 15;
+    a.spec_method = SPEC_DFLASH;
+    struct memory_report spec = account("muse-glimmer-30b", &a, &p);
+    assert_close(spec.weights_bytes - plain.weights_bytes, model_dflash_weight_bytes(m), 1e-12, 0);
+    /* pages of 13 full + 39 sliding layers group by 13 (4 groups); 18 full
+     * + 39 sliding group by 18, still 4 groups: 72/52 bytes per token */
+    double per_token_plain = plain.kv_cache_bytes / (double)plain.kv_cache_tokens;
+    double per_token_spec = spec.kv_cache_bytes / (double)spec.kv_cache_tokens;
+    assert_close(per_token_spec / per_token_plain, 72.0 / 52.0, 1e-4, 0);
+    a.spec_method = SPEC_OTHER; /* unpriced: loads nothing */
+    struct memory_report other = account("muse-glimmer-30b", &a, &p);
+    assert_close(other.weights_bytes, plain.weights_bytes, 1e-12, 0);
+    model_free(m);
+}
+
 static void test_bad_memory_settings(void **state)
 {
     (void)state;
@@ -219,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_budget_by_hand),
         cmocka_unit_test(test_mtp_drafter_bytes),
         cmocka_unit_test(test_boot_logs_end_to_end),
+        cmocka_unit_test(test_dflash_drafter_memory),
         cmocka_unit_test(test_bad_memory_settings),
         cmocka_unit_test(test_unknown_maximum_assumes_2048),
     };

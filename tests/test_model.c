@@ -124,7 +124,10 @@ static struct memory_report boot(const char *name, enum dtype d, enum kv_dtype k
                                  double kv_gib, uint32_t spec, bool fp32_state)
 {
     struct model *m = load(name);
-    struct memory_args a = { d, kv, 0.95, 131072, 2048, 256, 0, spec, true, 0, fp32_state };
+    struct memory_args a = { .weights = d, .kv = kv, .gpu_memory_utilization = 0.95,
+                             .max_model_len = 131072, .max_num_batched_tokens = 2048,
+                             .max_num_seqs = 256, .num_speculative_tokens = spec,
+                             .language_model_only = true, .mamba_cache_fp32 = fp32_state };
     struct profile p;
     memset(&p, 0, sizeof p);
     struct memory_report r;
@@ -245,7 +248,9 @@ static void test_memory_rejects_context_beyond_the_model(void **state)
 {
     (void)state;
     struct model *m = load("qwen-3.5-9b");
-    struct memory_args a = { DTYPE_BF16, KV_DTYPE_FP8, 0.9, 300000, 2048, 256, 0, 0, true, 0, false };
+    struct memory_args a = { .weights = DTYPE_BF16, .kv = KV_DTYPE_FP8, .gpu_memory_utilization = 0.9,
+                             .max_model_len = 300000, .max_num_batched_tokens = 2048,
+                             .max_num_seqs = 256, .language_model_only = true };
     struct profile p;
     memset(&p, 0, sizeof p);
     p.v[PROF_MEM_TOTAL_BYTES] = 130e9;

@@ -205,6 +205,57 @@ static void test_mtp_drafter_work(void **state)
     model_free(m);
 }
 
+/* A DFlash drafter for Muse-Glimmer (dense, 52 layers of 6656): five
+ * decoder layers of the target's size and a 5 x hidden^2 fusion
+ * projection, in BF16, one pass over the k + 1 block positions and the LM
+ * head over k; its five attention layers read K/V like a full layer of
+ * the target. Other methods add nothing, nor does k = 0. */
+static void test_dflash_drafter_work(void **state)
+{
+    (void)state;
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    assert_int_equal(model_load("muse-glimmer-30b", &m, &err), CS_OK);
+    struct model_work w;
+    assert_int_equal(model_work_init(m, DTYPE_BF16, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    double layer = (w.dense.bytes / 2.0) / 52.0; /* dense: every decoder layer alike */
+    model_work_add_drafter(m, DTYPE_BF16, KV_DTYPE_AUTO, SPEC_DFLASH, 15, &w);
+    assert_int_equal(w.drafter_passes, 1);
+    assert_int_equal(w.drafter_tokens, 16);
+    assert_int_equal(w.drafter_logits, 15);
+    assert_false(w.drafter_moe);
+    assert_close(w.drafter.bytes, 2.0 * (5 * layer + 5.0 * 6656 * 6656), 1e-9, 0);
+    assert_close(w.drafter.bytes, model_dflash_weight_bytes(m), 1e-12, 0);
+    /* 2 KV heads x 128, K and V, BF16, five layers */
+    assert_close(w.drafter_kv_bytes_per_token, 5 * 2 * 2 * 128 * 2.0, 1e-12, 0);
+    assert_int_equal(model_work_init(m, DTYPE_BF16, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    model_work_add_drafter(m, DTYPE_BF16, KV_DTYPE_AUTO, SPEC_OTHER, 15, &w);
+    assert_int_equal(w.drafter_passes, 0);
+    model_work_add_drafter(m, DTYPE_BF16, KV_DTYPE_AUTO, SPEC_DFLASH, 0, &w);
+    assert_int_equal(w.drafter_passes, 0);
+    model_free(m);
+}
+
+/* vLLM's method names: "mtp" and the per-family "*_mtp" aliases are the
+ * model's MTP block (as is no method at all), "dflash" its own, other
+ * known methods run unpriced, and a typo is a usage error naming it. */
+static void test_spec_method_names(void **state)
+{
+    (void)state;
+    struct cs_err err = { 0 };
+    enum spec_method s = SPEC_OTHER;
+    assert_int_equal(spec_method_parse(NULL, "x", &s, &err), CS_OK);
+    assert_int_equal(s, SPEC_MTP);
+    assert_int_equal(spec_method_parse("qwen3_next_mtp", "x", &s, &err), CS_OK);
+    assert_int_equal(s, SPEC_MTP);
+    assert_int_equal(spec_method_parse("dflash", "x", &s, &err), CS_OK);
+    assert_int_equal(s, SPEC_DFLASH);
+    assert_int_equal(spec_method_parse("eagle3", "x", &s, &err), CS_OK);
+    assert_int_equal(s, SPEC_OTHER);
+    assert_int_equal(spec_method_parse("dflsh", "--speculative-config: .method", &s, &err), CS_EUSAGE);
+    assert_non_null(strstr(err.msg, "'dflsh'"));
+}
+
 /* Skewed routing: skew 0 is the uniform formula, every skew keeps one
  * token at exactly top-k experts, a batch touches fewer experts the more
  * skewed the routing, and all of them once the batch is large. */
@@ -246,6 +297,8 @@ int main(void)
         cmocka_unit_test(test_mxfp4_needs_experts),
         cmocka_unit_test(test_skewed_routing_touches_fewer_experts),
         cmocka_unit_test(test_mtp_drafter_work),
+        cmocka_unit_test(test_dflash_drafter_work),
+        cmocka_unit_test(test_spec_method_names),
     };
     return cmocka_run_group_tests_name("model_work", tests, NULL, NULL);
 }
