@@ -62,7 +62,8 @@ int cmd_benchy(int argc, char **argv)
         return cli_fail("benchy", &err);
     }
     struct deploy_args da;
-    server_flags_deploy(&sf, &da);
+    if (server_flags_deploy(&sf, &da, &err))
+        return cli_fail("benchy", &err);
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("benchy", &err);

@@ -28,7 +28,8 @@ int cmd_memory(int argc, char **argv)
                   &status))
         return status;
     struct deploy_args da;
-    server_flags_deploy(&sf, &da);
+    if (server_flags_deploy(&sf, &da, &err))
+        return cli_fail("memory", &err);
     if (mamba_dtype) {
         /* vLLM --mamba-ssm-cache-dtype; the Super boot log's state page only
          * fits with the conv state fp32 too (param_check.md section 3) */

@@ -137,7 +137,8 @@ int cmd_serve(int argc, char **argv)
     if (parse_percentiles(percentiles, &a, &err) || parse_goodput(&goodput, &a.goodput, &err))
         return cli_fail("serve", &err);
     struct deploy_args da;
-    server_flags_deploy(&sf, &da);
+    if (server_flags_deploy(&sf, &da, &err))
+        return cli_fail("serve", &err);
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("serve", &err);

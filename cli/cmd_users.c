@@ -237,7 +237,8 @@ int cmd_users(int argc, char **argv)
     if (slo_parse(slo_text, &c.slo, "users: --slo", &err))
         return cli_fail("users", &err);
     struct deploy_args da;
-    server_flags_deploy(&sf, &da);
+    if (server_flags_deploy(&sf, &da, &err))
+        return cli_fail("users", &err);
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("users", &err);

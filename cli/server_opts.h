@@ -7,14 +7,12 @@
 #ifndef CAPSIM_CLI_SERVER_OPTS_H
 #define CAPSIM_CLI_SERVER_OPTS_H
 
-#include <math.h>
-
 #include "cli/opts.h"
 #include "client/deploy.h"
 
 struct server_flags {
     const char *model, *precision, *kv_cache_dtype, *hardware, *profile;
-    const char *linear_backend, *moe_backend;
+    const char *linear_backend, *moe_backend, *speculative_config;
     double gpu_memory_utilization, spec_acceptance;
     int64_t max_model_len, max_num_batched_tokens, max_num_seqs, num_speculative_tokens;
     bool async_on, async_off, language_model_only;
@@ -34,8 +32,10 @@ struct server_flags {
     { "max-num-seqs", OPT_INT, &(f).max_num_seqs, 1, 1e6, "running requests at most [256]", false }, \
     { "async-scheduling", OPT_FLAG, &(f).async_on, 0, 0, "overlap CPU scheduling [on]", false }, \
     { "no-async-scheduling", OPT_FLAG, &(f).async_off, 0, 0, "schedule synchronously", false }, \
+    { "speculative-config", OPT_STRING, &(f).speculative_config, 0, 0,                          \
+      "JSON as vLLM: {\"method\": \"mtp|dflash|...\", \"num_speculative_tokens\": k}", false }, \
     { "num-speculative-tokens", OPT_INT, &(f).num_speculative_tokens, 0, 64,                    \
-      "draft tokens per step (MTP/draft model) [0]", false },                                   \
+      "draft tokens per step (the model's MTP block unless --speculative-config) [0]", false }, \
     { "spec-acceptance", OPT_DOUBLE, &(f).spec_acceptance, 0, 64,                               \
       "mean accepted draft tokens per step [0]", false },                                       \
     { "language-model-only", OPT_FLAG, &(f).language_model_only, 0, 0,                          \
@@ -47,24 +47,8 @@ struct server_flags {
     { "hardware", OPT_STRING, &(f).hardware, 0, 0, "built-in hardware profile [gb10]", false }, \
     { "profile", OPT_STRING, &(f).profile, 0, 0, "hardware profile file", false }
 
-static inline void server_flags_deploy(const struct server_flags *f, struct deploy_args *a)
-{
-    deploy_args_init(a);
-    a->model = f->model;
-    a->precision = f->precision;
-    a->kv_cache_dtype = f->kv_cache_dtype;
-    a->gpu_memory_utilization = f->gpu_memory_utilization;
-    a->max_model_len = (uint32_t)f->max_model_len;
-    a->max_num_batched_tokens = (uint32_t)f->max_num_batched_tokens;
-    a->max_num_seqs = (uint32_t)f->max_num_seqs;
-    a->async_scheduling = f->async_off ? 0 : -1;
-    a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
-    a->spec_mean_accepted = f->spec_acceptance;
-    a->language_model_only = f->language_model_only;
-    a->linear_backend = f->linear_backend;
-    a->moe_backend = f->moe_backend;
-    a->profile_name = f->hardware;
-    a->profile_file = f->profile;
-}
+/* Deploy arguments from the flags; a malformed --speculative-config is a
+ * usage error. The arguments borrow the flags' strings. */
+int server_flags_deploy(const struct server_flags *f, struct deploy_args *a, struct cs_err *err);
 
 #endif /* CAPSIM_CLI_SERVER_OPTS_H */
