@@ -4,29 +4,15 @@
 
 #include "common/json.h"
 
-/* vLLM's --speculative-config, the keys capsim reads: the method decides
- * the drafter's cost, "model" names its checkpoint (capsim sizes a drafter
- * from the method and the target, so the name is accepted and unused). */
+/* vLLM's --speculative-config, as JSON text. */
 static int parse_speculative_config(const char *text, struct deploy_args *a, struct cs_err *err)
 {
-    static const char *const keys[] = { "method", "num_speculative_tokens", "model" };
     const char *what = "--speculative-config";
     cJSON *root;
     int rc = json_parse_text(what, text, strlen(text), &root, err);
     if (rc)
         return rc;
-    const char *method = NULL;
-    int64_t k = a->num_speculative_tokens;
-    const char *model = NULL;
-    if (!cJSON_IsObject(root))
-        rc = cs_err_set(err, CS_EUSAGE, "%s: must be a JSON object", what);
-    else if (!(rc = json_check_keys(root, keys, sizeof keys / sizeof *keys, what, "", err)) &&
-             !(rc = json_get_string(root, "method", false, &method, what, "", err)) &&
-             !(rc = json_get_string(root, "model", false, &model, what, "", err)) &&
-             !(rc = json_get_int(root, "num_speculative_tokens", k == 0, 1, 64, &k, what, "", err)) &&
-             !(rc = spec_method_parse(method, "--speculative-config: .method", &a->spec_method, err)))
-        a->num_speculative_tokens = (uint32_t)k;
-    (void)model;
+    rc = spec_config_parse(root, what, "", &a->spec_method, &a->num_speculative_tokens, err);
     cJSON_Delete(root);
     return rc;
 }

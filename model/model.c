@@ -461,6 +461,28 @@ int spec_method_parse(const char *s, const char *what, enum spec_method *out, st
                       what, s);
 }
 
+int spec_config_parse(const cJSON *o, const char *file, const char *path,
+                      enum spec_method *method, uint32_t *k, struct cs_err *err)
+{
+    static const char *const keys[] = { "method", "num_speculative_tokens", "model" };
+    if (!cJSON_IsObject(o))
+        return cs_err_set(err, CS_EINPUT, "%s: %s: must be a JSON object", file, *path ? path : ".");
+    const char *name = NULL, *drafter = NULL;
+    int64_t n = *k;
+    char field[320];
+    int rc;
+    if ((rc = json_check_keys(o, keys, sizeof keys / sizeof *keys, file, path, err)) ||
+        (rc = json_get_string(o, "method", false, &name, file, path, err)) ||
+        (rc = json_get_string(o, "model", false, &drafter, file, path, err)) ||
+        (rc = json_get_int(o, "num_speculative_tokens", n == 0, 1, 64, &n, file, path, err)))
+        return rc;
+    snprintf(field, sizeof field, "%s: %s.method", file, path);
+    if ((rc = spec_method_parse(name, field, method, err)))
+        return rc;
+    *k = (uint32_t)n;
+    return CS_OK;
+}
+
 /* A DFlash drafter layer is a decoder layer of the target's width; for a
  * hybrid or MoE target the average active layer stands in for it (the
  * drafter's layers attend and run a dense MLP). */

@@ -75,6 +75,15 @@ enum spec_method {
  * is SPEC_MTP. An unknown name is a usage error naming `what`. */
 int spec_method_parse(const char *s, const char *what, enum spec_method *out, struct cs_err *err);
 
+/* vLLM's --speculative-config object: "method" (default mtp),
+ * "num_speculative_tokens" (1-64; required unless *k is already set) and
+ * "model" (the drafter's checkpoint: accepted, unused, as capsim sizes a
+ * drafter from its method). Other keys, a method vLLM does not know and
+ * out-of-range counts are errors naming `file` and `path`. */
+struct cJSON;
+int spec_config_parse(const struct cJSON *o, const char *file, const char *path,
+                      enum spec_method *method, uint32_t *k, struct cs_err *err);
+
 /* Layers of a DFlash drafter. Its checkpoint names them, but capsim sees
  * only the method: z-lab's DFlash drafters and those trained with
  * SpecForge's DFlash recipe have 5 decoder layers of the target's width,

@@ -35,6 +35,9 @@ void office_deploy_args(const struct scenario *s, struct deploy_args *a)
     a->max_num_seqs = (uint32_t)s->max_num_seqs;
     a->max_model_len = (uint32_t)s->max_model_len;
     a->profile_name = s->hardware;
+    a->spec_method = s->spec_method;
+    a->num_speculative_tokens = s->num_speculative_tokens;
+    a->spec_mean_accepted = s->spec_acceptance;
 }
 
 /* Counter-based uniforms (splitmix64 finalizer): a conversation's draws

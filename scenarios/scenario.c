@@ -127,7 +127,8 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
     static const char *const keys[] = { "model", "precision", "kv_cache_dtype",
                                         "gpu_memory_utilization", "max_num_batched_tokens",
                                         "max_num_seqs", "max_model_len", "hardware",
-                                        "linear_backend", "moe_backend" };
+                                        "linear_backend", "moe_backend", "speculative_config",
+                                        "spec_acceptance" };
     const char *p = ".server";
     int rc;
     if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, p, err)) ||
@@ -144,8 +145,20 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
         (rc = get_int(o, "max_model_len", false, 1, 100000000, &s->max_model_len, file, p, err)) ||
         (rc = get_str(o, "linear_backend", false, s->linear_backend, sizeof s->linear_backend, file,
                       p, err)) ||
-        (rc = get_str(o, "moe_backend", false, s->moe_backend, sizeof s->moe_backend, file, p, err)))
+        (rc = get_str(o, "moe_backend", false, s->moe_backend, sizeof s->moe_backend, file, p, err)) ||
+        (rc = get_num(o, "spec_acceptance", false, 0.0, 64.0, &s->spec_acceptance, file, p, err)))
         return rc;
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "speculative_config");
+    if (spec && (rc = spec_config_parse(spec, file, ".server.speculative_config", &s->spec_method,
+                                        &s->num_speculative_tokens, err))) {
+        err->code = CS_EINPUT; /* in a file, not on the command line */
+        return CS_EINPUT;
+    }
+    if (s->spec_acceptance > s->num_speculative_tokens)
+        return cs_err_set(err, CS_EINPUT,
+                          "%s: .server.spec_acceptance: at most the draft tokens per step, "
+                          "speculative_config.num_speculative_tokens (%u; got %g)",
+                          file, s->num_speculative_tokens, s->spec_acceptance);
     /* Check the names here, where the message can name the file. */
     char field[320];
     enum kernel_backend kb;

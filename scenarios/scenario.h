@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "model/model.h"
 #include "scenarios/slo.h"
 
 #define SCEN_MAX_TASKS 16
@@ -60,6 +61,9 @@ struct scenario {
     double gpu_memory_utilization;
     int64_t max_num_batched_tokens, max_num_seqs, max_model_len;
     char hardware[32];
+    enum spec_method spec_method;     /* server.speculative_config, as vLLM's */
+    uint32_t num_speculative_tokens;  /* 0 = no speculative decoding */
+    double spec_acceptance;           /* mean accepted draft tokens per step */
     /* office */
     enum scenario_load_mode load;
     int64_t employees;

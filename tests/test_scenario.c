@@ -33,12 +33,31 @@ static void test_bad_scenarios_name_file_and_field(void **state)
     expect(BAD "scenario_no_tasks.json", BAD "scenario_no_tasks.json: .tasks: must be a non-empty array (got [])");
     expect(BAD "scenario_unknown_task_key.json", BAD "scenario_unknown_task_key.json: .tasks[0].outputs: unknown key");
     expect(BAD "scenario_unknown_server_key.json", BAD "scenario_unknown_server_key.json: .server.max_num_seq: unknown key (did you mean 'max_num_seqs'?)");
+    expect(BAD "scenario_bad_speculative_method.json", BAD "scenario_bad_speculative_method.json: .server.speculative_config.method: unknown speculative method 'dflsh' (mtp, dflash, eagle, eagle3, ngram, draft_model, ...)");
     expect(BAD "scenario_malformed.json", BAD "scenario_malformed.json:2:18: malformed JSON");
     expect("tests/fixtures/bad/no_such_scenario.json", "cannot open 'tests/fixtures/bad/no_such_scenario.json': No such file or directory");
     expect("office-52", "unknown scenario 'office-52' (did you mean 'office-25'?)");
     expect(BAD "scenario_bad_load.json", BAD "scenario_bad_load.json: .load: must be open, closed or trace (got \"closd\"; did you mean 'closed'?)");
     expect(BAD "scenario_trace_no_file.json", BAD "scenario_trace_no_file.json: .trace: missing (\"load\": \"trace\" needs a CSV path)");
     expect(BAD "scenario_bad_name.json", BAD "scenario_bad_name.json: .tasks[0].name: use letters, digits and ' ._:/+-' only (got \"chat \"quoted\"\")");
+}
+
+/* server.speculative_config reads as vLLM's flag and reaches the server
+ * with the scenario's acceptance. */
+static void test_speculative_config_reaches_the_server(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct cs_err err = { 0 };
+    assert_int_equal(scenario_load("tests/fixtures/good/scenario_speculative.json", &s, &err), CS_OK);
+    struct deploy_args a;
+    office_deploy_args(&s, &a);
+    assert_int_equal(a.spec_method, SPEC_DFLASH);
+    assert_int_equal(a.num_speculative_tokens, 15);
+    assert_true(a.spec_mean_accepted == 2.4);
+    assert_int_equal(scenario_load("office-25", &s, &err), CS_OK);
+    office_deploy_args(&s, &a);
+    assert_int_equal(a.num_speculative_tokens, 0);
 }
 
 static void test_context_longer_than_the_model_allows(void **state)
@@ -186,6 +205,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios_name_file_and_field),
+        cmocka_unit_test(test_speculative_config_reaches_the_server),
         cmocka_unit_test(test_context_longer_than_the_model_allows),
         cmocka_unit_test(test_slo_parsing),
         cmocka_unit_test(test_office_runs_are_reproducible_and_share_random_numbers),
