@@ -90,10 +90,10 @@ static int run_deploy(const struct arena *a, size_t run, const struct profile *p
     if (r->num_speculative_tokens > 0) {
         da.num_speculative_tokens = (uint32_t)r->num_speculative_tokens;
         da.spec_mean_accepted = isnan(accept_len) ? 0.0 : fmax(0.0, accept_len - 1.0);
-        da.mamba_cache_fp32 = strcmp(r->spec_method, "mtp") == 0;
         /* A method capsim does not know runs unpriced, as the backends above. */
         if (spec_method_parse(r->spec_method, "", &da.spec_method, NULL))
             da.spec_method = SPEC_OTHER;
+        da.mamba_cache_fp32 = da.spec_method == SPEC_MTP;
     }
     int rc = deploy_new(&da, out, err);
     if (rc)

@@ -20,6 +20,7 @@
 #include "model/work.h"
 
 struct model;
+struct cJSON;
 
 /* Life cycle */
 /* `name` is a catalog short name ("gemma-4-26b-a4b-it"), a Hugging Face id
@@ -80,7 +81,6 @@ int spec_method_parse(const char *s, const char *what, enum spec_method *out, st
  * "model" (the drafter's checkpoint: accepted, unused, as capsim sizes a
  * drafter from its method). Other keys, a method vLLM does not know and
  * out-of-range counts are errors naming `file` and `path`. */
-struct cJSON;
 int spec_config_parse(const struct cJSON *o, const char *file, const char *path,
                       enum spec_method *method, uint32_t *k, struct cs_err *err);
 
