@@ -60,7 +60,7 @@ int memory_account(const struct model *m, const struct memory_args *a,
                           m->name, dtype_traits(a->weights)->name, r->weights_bytes / 1073741824.0,
                           r->activation_bytes / 1073741824.0, a->gpu_memory_utilization);
 
-    double kvb = a->kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
+    double kvb = kv_dtype_bytes(a->kv);
     uint32_t n_full = m->kv_full_layers + (spec ? model_drafter_kv_layers(m, a->spec_method) : 0);
     uint32_t n_swa = m->kv_swa_layers;
     uint32_t n_rec = m->rec_layers;

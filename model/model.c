@@ -534,15 +534,14 @@ void model_work_add_drafter(const struct model *m, enum dtype weights, enum kv_d
     }
     if (method != SPEC_DFLASH)
         return;
-    double params = dflash_params(m);
-    w->drafter.bytes = params * 2.0;
-    w->drafter.flops_per_token = 2.0 * params;
+    w->drafter.bytes = model_dflash_weight_bytes(m);
+    w->drafter.flops_per_token = 2.0 * dflash_params(m);
     w->drafter.path = KPATH_BF16;
     w->drafter_moe = false;
     w->drafter_passes = 1;
     w->drafter_tokens = k + 1;
     w->drafter_logits = k;
-    double kvb = kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
+    double kvb = kv_dtype_bytes(kv);
     uint32_t el = m->kv_el_full ? m->kv_el_full : m->kv_el_swa; /* the target's head layout */
     w->drafter_kv_bytes_per_token = (double)MODEL_DFLASH_LAYERS * el * kvb;
 }
@@ -604,7 +603,7 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
         w->n_experts = m->experts;
         w->n_experts_active = m->top_k;
     }
-    double kvb = kv == KV_DTYPE_FP8 ? 1.0 : 2.0;
+    double kvb = kv_dtype_bytes(kv);
     w->kv_bytes_per_token_full = (double)m->kv_full_layers * m->kv_el_full * kvb;
     w->kv_bytes_per_token_swa = (double)m->kv_swa_layers * m->kv_el_swa * kvb;
     w->swa_window = m->kv_swa_layers ? m->swa_window : 0;

@@ -64,3 +64,8 @@ const char *kv_dtype_name(enum kv_dtype k)
 {
     return (unsigned)k < KV_DTYPE_COUNT ? kv_names[k] : "?";
 }
+
+double kv_dtype_bytes(enum kv_dtype k)
+{
+    return k == KV_DTYPE_FP8 ? 1.0 : 2.0;
+}

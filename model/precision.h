@@ -31,5 +31,7 @@ int dtype_parse(const char *s, enum dtype *out, struct cs_err *err);
 /* "auto", "fp8", "fp8_e4m3", "fp8_e5m2" (all fp8 store 1 byte). */
 int kv_dtype_parse(const char *s, enum kv_dtype *out, struct cs_err *err);
 const char *kv_dtype_name(enum kv_dtype k);
+/* Bytes of one cached K or V element: FP8 1; auto keeps the model's BF16, 2. */
+double kv_dtype_bytes(enum kv_dtype k);
 
 #endif /* CAPSIM_MODEL_PRECISION_H */
