@@ -72,7 +72,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcapsim.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libcapsim.a $(ALL_LDLIBS) -lcmocka $(LDFLAGS)
 
-run: deps capsim
+# pkg-config is read when make parses this file, so on a bare machine the
+# flags are empty until deps has installed gsl and cJSON: build in a
+# sub-make that parses again after deps.
+run: deps
+	@$(MAKE) --no-print-directory capsim
 	./capsim run
 
 test: deps
