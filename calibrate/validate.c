@@ -79,6 +79,8 @@ static int run_deploy(const struct arena *a, size_t run, const struct profile *p
     da.max_num_batched_tokens = (uint32_t)r->max_num_batched_tokens;
     da.max_num_seqs = (uint32_t)r->max_num_seqs;
     da.async_scheduling = r->async_scheduling;
+    /* The arena ran with it off (runs.json server_config). */
+    da.enable_prefix_caching = r->enable_prefix_caching;
     da.language_model_only = r->language_model_only;
     /* A backend name capsim does not know (vLLM adds kernels often) is
      * taken as vLLM's default rather than losing the run. */

@@ -28,6 +28,8 @@ int server_flags_deploy(const struct server_flags *f, struct deploy_args *a, str
     a->max_num_batched_tokens = (uint32_t)f->max_num_batched_tokens;
     a->max_num_seqs = (uint32_t)f->max_num_seqs;
     a->async_scheduling = f->async_off ? 0 : -1;
+    a->enable_prefix_caching = f->prefix_caching_off ? 0 : -1;
+    a->prefix_caching_hash_algo = f->prefix_caching_hash_algo;
     a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
     a->spec_mean_accepted = f->spec_acceptance;
     a->language_model_only = f->language_model_only;

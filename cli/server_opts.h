@@ -12,10 +12,10 @@
 
 struct server_flags {
     const char *model, *precision, *kv_cache_dtype, *hardware, *profile;
-    const char *linear_backend, *moe_backend, *speculative_config;
+    const char *linear_backend, *moe_backend, *speculative_config, *prefix_caching_hash_algo;
     double gpu_memory_utilization, spec_acceptance;
     int64_t max_model_len, max_num_batched_tokens, max_num_seqs, num_speculative_tokens;
-    bool async_on, async_off, language_model_only;
+    bool async_on, async_off, language_model_only, prefix_caching_on, prefix_caching_off;
 };
 
 #define SERVER_OPTS(f)                                                                          \
@@ -32,6 +32,12 @@ struct server_flags {
     { "max-num-seqs", OPT_INT, &(f).max_num_seqs, 1, 1e6, "running requests at most [256]", false }, \
     { "async-scheduling", OPT_FLAG, &(f).async_on, 0, 0, "overlap CPU scheduling [on]", false }, \
     { "no-async-scheduling", OPT_FLAG, &(f).async_off, 0, 0, "schedule synchronously", false }, \
+    { "enable-prefix-caching", OPT_FLAG, &(f).prefix_caching_on, 0, 0,                         \
+      "automatic prefix caching [on, as vLLM v1]", false },                                     \
+    { "no-enable-prefix-caching", OPT_FLAG, &(f).prefix_caching_off, 0, 0,                      \
+      "switch prefix caching off (as every arena run)", false },                                \
+    { "prefix-caching-hash-algo", OPT_STRING, &(f).prefix_caching_hash_algo, 0, 0,              \
+      "sha256|sha256_cbor|xxhash|xxhash_cbor [sha256]; accepted, no effect on timing", false }, \
     { "speculative-config", OPT_STRING, &(f).speculative_config, 0, 0,                          \
       "JSON as vLLM: {\"method\": \"mtp|dflash|...\", \"num_speculative_tokens\": k}", false }, \
     { "num-speculative-tokens", OPT_INT, &(f).num_speculative_tokens, 0, 64,                    \

@@ -9,12 +9,30 @@ void deploy_args_init(struct deploy_args *a)
 {
     memset(a, 0, sizeof *a);
     a->async_scheduling = -1;
+    a->enable_prefix_caching = -1;
+}
+
+/* vLLM's --prefix-caching-hash-algo choices (vllm/config/cache.py
+ * PrefixCachingHashAlgo). The hash only names blocks; capsim's own 64-bit
+ * chain stands for any of them. */
+static int check_hash_algo(const char *algo, struct cs_err *err)
+{
+    static const char *const ok[] = { "sha256", "sha256_cbor", "xxhash", "xxhash_cbor" };
+    if (!algo)
+        return CS_OK;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(algo, ok[i]) == 0)
+            return CS_OK;
+    return cs_err_set(err, CS_EUSAGE, "--prefix-caching-hash-algo: must be sha256, sha256_cbor, "
+                      "xxhash or xxhash_cbor (got '%s')", algo);
 }
 
 int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *err)
 {
+    int rc = check_hash_algo(a->prefix_caching_hash_algo, err);
+    if (rc)
+        return rc;
     struct deploy *d = xcalloc(1, sizeof *d);
-    int rc;
     if ((rc = model_load(a->model ? a->model : "gemma-4-26b-a4b-it", &d->model, err)))
         goto fail;
     if (a->profile)
@@ -58,6 +76,7 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         .max_num_seqs = ma.max_num_seqs,
         .max_model_len = d->mem.max_model_len,
         .async_scheduling = async,
+        .enable_prefix_caching = a->enable_prefix_caching != 0,
         .num_speculative_tokens = a->num_speculative_tokens,
         .spec_mean_accepted = a->spec_mean_accepted,
         .kv = d->mem.layout,

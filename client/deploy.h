@@ -27,6 +27,8 @@ struct deploy_args {
     uint32_t max_num_batched_tokens;/* 0: 2048, the effective default on GB10 (arena README) */
     uint32_t max_num_seqs;          /* 0: 256, the paired default */
     int async_scheduling;           /* -1: vLLM's default (on since 0.14) */
+    int enable_prefix_caching;      /* -1: vLLM's default (on in v1) */
+    const char *prefix_caching_hash_algo; /* NULL: sha256, vLLM's default; no effect on timing */
     uint32_t num_speculative_tokens;
     double spec_mean_accepted;      /* accepted draft tokens per step, mean */
     enum spec_method spec_method;   /* the drafter (default SPEC_MTP: the model's MTP block) */
@@ -51,7 +53,7 @@ struct deploy {
     struct sim_config cfg;
 };
 
-/* Fill a with vLLM's defaults (all zero/NULL, async -1). */
+/* Fill a with vLLM's defaults (all zero/NULL, async and prefix caching -1). */
 void deploy_args_init(struct deploy_args *a);
 int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *err);
 void deploy_free(struct deploy *d);

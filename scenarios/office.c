@@ -38,6 +38,7 @@ void office_deploy_args(const struct scenario *s, struct deploy_args *a)
     a->spec_method = s->spec_method;
     a->num_speculative_tokens = s->num_speculative_tokens;
     a->spec_mean_accepted = s->spec_acceptance;
+    a->enable_prefix_caching = s->enable_prefix_caching;
 }
 
 /* Counter-based uniforms (splitmix64 finalizer): a conversation's draws

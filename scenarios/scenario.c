@@ -128,7 +128,7 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
                                         "gpu_memory_utilization", "max_num_batched_tokens",
                                         "max_num_seqs", "max_model_len", "hardware",
                                         "linear_backend", "moe_backend", "speculative_config",
-                                        "spec_acceptance" };
+                                        "spec_acceptance", "enable_prefix_caching" };
     const char *p = ".server";
     int rc;
     if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, p, err)) ||
@@ -146,7 +146,9 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
         (rc = get_str(o, "linear_backend", false, s->linear_backend, sizeof s->linear_backend, file,
                       p, err)) ||
         (rc = get_str(o, "moe_backend", false, s->moe_backend, sizeof s->moe_backend, file, p, err)) ||
-        (rc = get_num(o, "spec_acceptance", false, 0.0, 64.0, &s->spec_acceptance, file, p, err)))
+        (rc = get_num(o, "spec_acceptance", false, 0.0, 64.0, &s->spec_acceptance, file, p, err)) ||
+        (rc = json_get_bool(o, "enable_prefix_caching", false, &s->enable_prefix_caching, file, p,
+                            err)))
         return rc;
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "speculative_config");
     if (spec && (rc = spec_config_parse(spec, file, ".server.speculative_config", &s->spec_method,
@@ -313,6 +315,7 @@ int scenario_parse(const char *file, const char *text, struct scenario *s, struc
     snprintf(s->model, sizeof s->model, "gemma-4-26b-a4b-it");
     snprintf(s->hardware, sizeof s->hardware, "gb10");
     s->burstiness = 1.0;
+    s->enable_prefix_caching = true; /* vLLM v1's default */
     s->start_hour = 9;
     s->user_think_time_s = 600; /* ten minutes between conversations */
     rc = parse_root(root, file, s, err);

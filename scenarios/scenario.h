@@ -64,6 +64,7 @@ struct scenario {
     enum spec_method spec_method;     /* server.speculative_config, as vLLM's */
     uint32_t num_speculative_tokens;  /* 0 = no speculative decoding */
     double spec_acceptance;           /* mean accepted draft tokens per step */
+    bool enable_prefix_caching;       /* server.enable_prefix_caching (default true, as vLLM) */
     /* office */
     enum scenario_load_mode load;
     int64_t employees;

@@ -37,6 +37,7 @@ struct sim_config {
     uint32_t max_num_seqs;             /* running requests at most */
     uint32_t max_model_len;            /* prompt + output at most */
     bool async_scheduling;
+    bool enable_prefix_caching;        /* automatic prefix caching (sim/prefix_cache.h) */
     /* Speculative decoding: each decoding request schedules 1 + k tokens
      * and gains `spec_mean_accepted + 1` tokens per step on average. */
     uint32_t num_speculative_tokens;
