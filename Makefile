@@ -26,7 +26,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EMBED    := $(wildcard model/catalog/*.json) $(wildcard profiles/*.json) $(wildcard scenarios/*.json) \
-            $(wildcard calibrate/start/*.json)
+            $(wildcard calibrate/start/*.json) $(wildcard calibrate/field/*.json) $(wildcard calibrate/field/models/*.json)
 
 .PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint profile check-profile
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "calibrate/calibrate.h"
+#include "calibrate/field.h"
+#include "calibrate/field_validate.h"
 #include "calibrate/loo.h"
 #include "calibrate/validate.h"
 #include "cli/commands.h"
@@ -21,13 +23,65 @@ static int64_t online_cpus(void)
     return n < 1 ? 1 : n > 64 ? 64 : n;
 }
 
+/* validate --field [DIR]: the third-party field set (built in, or DIR)
+ * predicted with the profile. Its last lines are the summary table, which
+ * is what a hook reading the tail wants. */
+static int validate_field(const char *dir, const struct profile *prof, const char *source,
+                          bool by_source, bool quiet, const char *out_path)
+{
+    struct cs_err err = { 0 };
+    struct field_set *set;
+    int rc = dir ? field_load_dir(dir, &set, &err) : field_load_builtin(&set, &err);
+    if (rc)
+        return cli_fail("validate", &err);
+    bool known = !source;
+    for (size_t i = 0; i < set->n_sources && !known; i++)
+        known = strcmp(set->sources[i].id, source) == 0;
+    if (!known) {
+        cs_err_set(&err, CS_EUSAGE, "--source %s: no field source with this id", source);
+        field_free(set);
+        return cli_fail("validate", &err);
+    }
+    struct field_validation *v;
+    if ((rc = field_validate_run(set, prof, source, &v, &err))) {
+        field_free(set);
+        return cli_fail("validate", &err);
+    }
+    if (out_path) {
+        FILE *fo = fopen(out_path, "w");
+        if (!fo) {
+            rc = cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+        } else {
+            rc = field_write_jsonl(v, fo, &err);
+            if (fclose(fo) && !rc)
+                rc = cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);
+        }
+    }
+    if (!rc && !quiet) {
+        printf("capsim validate --field: %s, profile %s\n", dir ? dir : "built-in field set", prof->name);
+        printf("Data: third-party GB10 measurements, each source cited in its file "
+               "(calibrate/field/*.json)\n\n");
+        field_print_unsupported(v, stdout);
+        putchar('\n');
+        if (by_source) {
+            field_print_by_source(v, stdout);
+            putchar('\n');
+        }
+        field_print_table(v, stdout);
+    }
+    field_validation_free(v);
+    field_free(set);
+    return rc ? cli_fail("validate", &err) : 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
     bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
-    bool loo_open = false;
+    bool loo_open = false, field = false, by_source = false;
+    const char *source = NULL;
     int64_t loo_iter = CALIBRATE_DEFAULT_ITER, jobs = online_cpus();
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder [../shared/arena]", false },
@@ -44,14 +98,25 @@ int cmd_validate(int argc, char **argv)
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [300, as make profile]", false },
         { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each; same result [CPUs]", false },
         { "loo-open-loop", OPT_FLAG, &loo_open, 0, 0, "--loo: refits also fit open-loop p50 TPOT (as calibrate --open-loop)", false },
+        { "field", OPT_FLAG, &field, 0, 0, "the third-party field set instead of the arena (a folder may follow) [built in]", false },
+        { "by-source", OPT_FLAG, &by_source, 0, 0, "--field: also each source's median signed error", false },
+        { "source", OPT_STRING, &source, 0, 0, "--field: only the source with this id", false },
     };
     const char *pos[1];
     size_t n_pos;
     struct cs_err err = { 0 };
     int status;
-    if (cli_parse("validate", "[--arena DIR] [--out FILE.jsonl] [options]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
-                  &status))
+    if (cli_parse("validate", "[--arena DIR | --field [DIR]] [--out FILE.jsonl] [options]", table, CS_ARRAY_LEN(table),
+                  argc, argv, pos, 1, &n_pos, &status))
         return status;
+    if (n_pos && !field) {
+        cs_err_set(&err, CS_EUSAGE, "unexpected argument '%s' (a folder follows --field only)", pos[0]);
+        return cli_fail("validate", &err);
+    }
+    if (field && loo) {
+        cs_err_set(&err, CS_EUSAGE, "--field with --loo: leave-one-source-out is not there yet");
+        return cli_fail("validate", &err);
+    }
     /* Leave-one-out folds start where the built-in profile's own fit
      * started, not at that fit, which has seen every model. */
     struct profile prof;
@@ -60,6 +125,8 @@ int cmd_validate(int argc, char **argv)
                           : profile_load_builtin(hardware, &prof, &err);
     if (rc)
         return cli_fail("validate", &err);
+    if (field)
+        return validate_field(n_pos ? pos[0] : NULL, &prof, source, by_source, quiet, out_path);
     struct arena *a;
     if ((rc = arena_load(arena_dir, &a, &err)))
         return cli_fail("validate", &err);

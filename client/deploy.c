@@ -33,7 +33,11 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
     if (rc)
         return rc;
     struct deploy *d = xcalloc(1, sizeof *d);
-    if ((rc = model_load(a->model ? a->model : "gemma-4-26b-a4b-it", &d->model, err)))
+    if (a->model_json)
+        rc = model_parse(a->model ? a->model : "config.json", a->model_json, &d->model, err);
+    else
+        rc = model_load(a->model ? a->model : "gemma-4-26b-a4b-it", &d->model, err);
+    if (rc)
         goto fail;
     if (a->profile)
         d->profile = *a->profile;

@@ -20,6 +20,8 @@
 
 struct deploy_args {
     const char *model;              /* default gemma-4-26b-a4b-it */
+    const char *model_json;         /* a config.json's text (model names it), or NULL:
+                                     * the field set's built-in models */
     const char *precision;          /* NULL: the checkpoint's own */
     const char *kv_cache_dtype;     /* NULL: "auto" as vLLM */
     double gpu_memory_utilization;  /* 0: vLLM's 0.9 */
