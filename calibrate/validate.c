@@ -11,6 +11,7 @@
 #include "client/benchy.h"
 #include "client/deploy.h"
 #include "client/serve.h"
+#include "common/json.h"
 #include "common/stats.h"
 #include "common/xalloc.h"
 
@@ -277,51 +278,46 @@ void validate_free(struct validation *v)
 
 /* ---------------------------------------------------------------- output */
 
-static void put_metrics(FILE *f, const char *name, const double *x, int from, int to)
+static void put_metrics(cJSON *o, const char *name, const double *x, int from, int to)
 {
-    fprintf(f, ", \"%s\": {", name);
-    int first = 1;
-    for (int m = from; m < to; m++) {
-        if (isnan(x[m]))
-            continue;
-        fprintf(f, "%s\"%s\": %.6g", first ? "" : ", ", arena_metric_name(m), x[m]);
-        first = 0;
-    }
-    fputc('}', f);
+    cJSON *m = cJSON_AddObjectToObject(o, name);
+    for (int k = from; k < to; k++)
+        if (!isnan(x[k]))
+            json_add_sig(m, arena_metric_name(k), x[k], 6);
 }
 
 int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err)
 {
     const struct arena *a = v->arena;
-    for (size_t i = 0; i < a->n_closed; i++) {
+    int rc = CS_OK;
+    for (size_t i = 0; i < a->n_closed && !rc; i++) {
         if (!v->closed_ok[i])
             continue;
         const struct arena_closed *c = &a->closed[i];
-        fprintf(f, "{\"run_id\": \"%s\", \"test\": \"%s\", \"pp\": %lld, \"tg\": %lld, "
-                   "\"depth\": %lld, \"concurrency\": %lld",
-                a->runs[c->run].id, c->test, (long long)c->pp, (long long)c->tg,
-                (long long)c->depth, (long long)c->concurrency);
-        put_metrics(f, "predicted", v->closed[i], 0, AM_FIRST_OPEN);
-        put_metrics(f, "measured", c->measured, 0, AM_FIRST_OPEN);
-        fputs("}\n", f);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "run_id", a->runs[c->run].id);
+        cJSON_AddStringToObject(o, "test", c->test);
+        json_add_int(o, "pp", c->pp);
+        json_add_int(o, "tg", c->tg);
+        json_add_int(o, "depth", c->depth);
+        json_add_int(o, "concurrency", c->concurrency);
+        put_metrics(o, "predicted", v->closed[i], 0, AM_FIRST_OPEN);
+        put_metrics(o, "measured", c->measured, 0, AM_FIRST_OPEN);
+        rc = json_write_line(f, o, err);
     }
-    for (size_t i = 0; i < a->n_open; i++) {
+    for (size_t i = 0; i < a->n_open && !rc; i++) {
         if (!v->open_ok[i])
             continue;
-        const struct arena_open *o = &a->open[i];
-        fprintf(f, "{\"run_id\": \"%s\", \"test\": \"%s\", \"step_rate\": ", a->runs[o->run].id,
-                o->test);
-        if (isnan(o->step_rate))
-            fputs("null", f);
-        else
-            fprintf(f, "%g", o->step_rate);
-        put_metrics(f, "predicted", v->open[i], AM_FIRST_OPEN, AM_COUNT);
-        put_metrics(f, "measured", o->measured, AM_FIRST_OPEN, AM_COUNT);
-        fputs("}\n", f);
+        const struct arena_open *op = &a->open[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "run_id", a->runs[op->run].id);
+        cJSON_AddStringToObject(o, "test", op->test);
+        json_add_sig(o, "step_rate", op->step_rate, 6); /* NaN (no step): null */
+        put_metrics(o, "predicted", v->open[i], AM_FIRST_OPEN, AM_COUNT);
+        put_metrics(o, "measured", op->measured, AM_FIRST_OPEN, AM_COUNT);
+        rc = json_write_line(f, o, err);
     }
-    if (ferror(f))
-        return cs_err_set(err, CS_EIO, "validate: cannot write the results");
-    return CS_OK;
+    return rc ? cs_err_prefix(err, "validate") : CS_OK;
 }
 
 /* Cases whose measurement is trustworthy for the metric: open-loop runs

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "common/json.h"
 #include "common/stats.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
@@ -192,31 +193,42 @@ int cmd_capacity(int argc, char **argv)
     const struct cap_point *at = point_at(&c0, cap0), *above = point_at(&c0, cap0 + 1);
     const char *binding = above ? above->binding : cap0 >= max_emp ? "none up to --max-employees" : "";
     if (json) {
-        printf("{\n  \"scenario\": \"%s\",\n  \"load\": \"%s\",\n  \"model\": \"%s\",\n"
-               "  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n  \"slo\": [",
-               s.name, scenario_load_name(s.load), model_name(d->model),
-               dtype_traits(d->precision)->name, kv_dtype_name(d->kv));
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "scenario", s.name);
+        cJSON_AddStringToObject(o, "load", scenario_load_name(s.load));
+        cJSON_AddStringToObject(o, "model", model_name(d->model));
+        cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
+        cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
+        cJSON *slo = cJSON_AddArrayToObject(o, "slo");
         for (size_t j = 0; j < s.n_slos; j++)
-            printf("%s\"%s\"", j ? ", " : "", s.slos[j].text);
-        printf("],\n  \"seeds\": [");
+            cJSON_AddItemToArray(slo, cJSON_CreateString(s.slos[j].text));
+        cJSON *sd_arr = cJSON_AddArrayToObject(o, "seeds");
         for (size_t k = 0; k < ns; k++)
-            printf("%s%lld", k ? ", " : "", (long long)(first + (int64_t)k));
-        printf("],\n  \"capacity_employees\": [");
+            json_push_int(sd_arr, first + (int64_t)k);
+        cJSON *cap = cJSON_AddArrayToObject(o, "capacity_employees");
         for (size_t k = 0; k < ns; k++)
-            printf("%s%.0f", k ? ", " : "", best[k]);
-        printf("],\n  \"capacity_employees_mean\": %.2f,\n  \"capacity_employees_ci95\": [%.2f, %.2f],\n"
-               "  \"requests_per_hour_at_capacity\": %.1f,\n  \"binding\": \"%s\",\n  \"curve\": [\n",
-               mean, mean - half, mean + half, at ? at->req_per_hour : 0.0, binding);
+            json_push_fixed(cap, best[k], 0);
+        json_add_fixed(o, "capacity_employees_mean", mean, 2);
+        cJSON *ci = cJSON_AddArrayToObject(o, "capacity_employees_ci95");
+        json_push_fixed(ci, mean - half, 2);
+        json_push_fixed(ci, mean + half, 2);
+        json_add_fixed(o, "requests_per_hour_at_capacity", at ? at->req_per_hour : 0.0, 1);
+        cJSON_AddStringToObject(o, "binding", binding);
+        cJSON *cv = cJSON_AddArrayToObject(o, "curve");
         for (size_t i = 0; i < curve.n; i++) {
             const struct cap_point *p = point_at(&c0, curve.load[i]);
-            printf("    {\"employees\": %lld, \"requests_per_hour\": %.1f, \"p50_ttft_ms\": %.2f, "
-                   "\"p95_ttft_ms\": %.2f, \"p99_ttft_ms\": %.2f, \"p95_tpot_ms\": %.2f, "
-                   "\"overloaded\": %s, \"pass\": %s}%s\n",
-                   (long long)curve.load[i], p->req_per_hour, p->ttft[0], p->ttft[1], p->ttft[2],
-                   p->tpot[1], p->overloaded ? "true" : "false", p->pass ? "true" : "false",
-                   i + 1 < curve.n ? "," : "");
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(cv, x);
+            json_add_int(x, "employees", curve.load[i]);
+            json_add_fixed(x, "requests_per_hour", p->req_per_hour, 1);
+            json_add_fixed(x, "p50_ttft_ms", p->ttft[0], 2);
+            json_add_fixed(x, "p95_ttft_ms", p->ttft[1], 2);
+            json_add_fixed(x, "p99_ttft_ms", p->ttft[2], 2);
+            json_add_fixed(x, "p95_tpot_ms", p->tpot[1], 2);
+            cJSON_AddBoolToObject(x, "overloaded", p->overloaded);
+            cJSON_AddBoolToObject(x, "pass", p->pass);
         }
-        printf("  ]\n}\n");
+        rc = json_write(stdout, o, &err);
     } else {
         printf("capsim capacity: %s (%s load) with %s (%s, KV cache %s) on %s\n", s.name,
                scenario_load_name(s.load), model_name(d->model), dtype_traits(d->precision)->name,
@@ -250,7 +262,7 @@ int cmd_capacity(int argc, char **argv)
                    p->pass ? "yes" : "no", p->binding);
         }
     }
-    if (plot || script)
+    if (!rc && (plot || script))
         rc = draw(&curve, &c0, &s, cap0, plot, script, &err);
     deploy_free(d);
     return rc ? cli_fail("capacity", &err) : 0;

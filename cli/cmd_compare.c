@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "common/json.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
 #include "scenarios/office.h"
@@ -168,27 +169,37 @@ int cmd_compare(int argc, char **argv)
     if (rc)
         return cli_fail("compare", &err);
     if (json) {
-        printf("{\n  \"scenario\": \"%s\",\n  \"model\": \"%s\",\n  \"profile\": \"%s\",\n"
-               "  \"employees\": %lld,\n  \"seed\": %lld,\n  \"context_tokens\": %.0f,\n"
-               "  \"precisions\": [\n",
-               s.name, s.model, s.hardware, (long long)s.employees, (long long)s.seed, max_ctx);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "scenario", s.name);
+        cJSON_AddStringToObject(o, "model", s.model);
+        cJSON_AddStringToObject(o, "profile", s.hardware);
+        json_add_int(o, "employees", s.employees);
+        json_add_int(o, "seed", s.seed);
+        json_add_fixed(o, "context_tokens", max_ctx, 0);
+        cJSON *arr = cJSON_AddArrayToObject(o, "precisions");
         for (size_t i = 0; i < n; i++) {
             const struct cmp_row *w = &rows[i];
-            printf("    {\"precision\": \"%s\", \"weights_gib\": %.3f, \"kv_cache_tokens\": %.0f, "
-                   "\"max_concurrency_at_context\": %.2f, \"p50_ttft_ms\": %.2f, \"p95_ttft_ms\": %.2f, "
-                   "\"p99_ttft_ms\": %.2f, \"p50_tpot_ms\": %.2f, \"p95_tpot_ms\": %.2f, "
-                   "\"p99_tpot_ms\": %.2f, \"requests_per_hour\": %.1f, \"all_slos_met\": %s, "
-                   "\"capacity_employees\": ",
-                   w->name, w->weights_gib, w->kv_tokens, w->conc, w->ttft.pct[0], w->ttft.pct[1],
-                   w->ttft.pct[2], w->tpot.pct[0], w->tpot.pct[1], w->tpot.pct[2], w->req_per_hour,
-                   w->slos_met ? "true" : "false");
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, x);
+            cJSON_AddStringToObject(x, "precision", w->name);
+            json_add_fixed(x, "weights_gib", w->weights_gib, 3);
+            json_add_fixed(x, "kv_cache_tokens", w->kv_tokens, 0);
+            json_add_fixed(x, "max_concurrency_at_context", w->conc, 2);
+            json_add_fixed(x, "p50_ttft_ms", w->ttft.pct[0], 2);
+            json_add_fixed(x, "p95_ttft_ms", w->ttft.pct[1], 2);
+            json_add_fixed(x, "p99_ttft_ms", w->ttft.pct[2], 2);
+            json_add_fixed(x, "p50_tpot_ms", w->tpot.pct[0], 2);
+            json_add_fixed(x, "p95_tpot_ms", w->tpot.pct[1], 2);
+            json_add_fixed(x, "p99_tpot_ms", w->tpot.pct[2], 2);
+            json_add_fixed(x, "requests_per_hour", w->req_per_hour, 1);
+            cJSON_AddBoolToObject(x, "all_slos_met", w->slos_met);
             if (w->capacity < 0)
-                printf("null");
+                cJSON_AddNullToObject(x, "capacity_employees");
             else
-                printf("%lld", (long long)w->capacity);
-            printf("}%s\n", i + 1 < n ? "," : "");
+                json_add_int(x, "capacity_employees", w->capacity);
         }
-        printf("  ]\n}\n");
+        if (json_write(stdout, o, &err))
+            return cli_fail("compare", &err);
     } else {
         printf("capsim compare: %s on %s, scenario %s (%lld employees, longest context %.0f tokens, "
                "seed %lld)\n\n",

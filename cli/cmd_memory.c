@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/server_opts.h"
+#include "common/json.h"
 
 int cmd_memory(int argc, char **argv)
 {
@@ -47,20 +48,29 @@ int cmd_memory(int argc, char **argv)
     const struct memory_report *r = &d->mem;
     const double gib = 1073741824.0;
     if (json) {
-        printf("{\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n",
-               model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv));
-        printf("  \"weights_gib\": %.4f,\n  \"kv_cache_gib\": %.4f,\n  \"kv_cache_tokens\": %lld,\n",
-               r->weights_bytes / gib, r->kv_cache_bytes / gib, (long long)r->kv_cache_tokens);
-        printf("  \"block_size\": %u,\n  \"num_gpu_blocks\": %lld,\n  \"max_model_len\": %u,\n",
-               r->layout.block_size, (long long)r->layout.n_blocks, r->max_model_len);
-        printf("  \"max_model_len_assumed\": %s,\n", r->max_model_len_assumed ? "true" : "false");
-        printf("  \"max_concurrency\": %.4f,\n  \"activation_gib\": %.4f,\n  \"requested_gib\": %.4f,\n",
-               r->max_concurrency, r->activation_bytes / gib, r->requested_bytes / gib);
-        printf("  \"linear_kernel\": \"%s\",\n", kpath_name(d->work.dense.path));
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "model", model_name(d->model));
+        cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
+        cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
+        json_add_fixed(o, "weights_gib", r->weights_bytes / gib, 4);
+        json_add_fixed(o, "kv_cache_gib", r->kv_cache_bytes / gib, 4);
+        json_add_int(o, "kv_cache_tokens", r->kv_cache_tokens);
+        json_add_int(o, "block_size", r->layout.block_size);
+        json_add_int(o, "num_gpu_blocks", r->layout.n_blocks);
+        json_add_int(o, "max_model_len", r->max_model_len);
+        cJSON_AddBoolToObject(o, "max_model_len_assumed", r->max_model_len_assumed);
+        json_add_fixed(o, "max_concurrency", r->max_concurrency, 4);
+        json_add_fixed(o, "activation_gib", r->activation_bytes / gib, 4);
+        json_add_fixed(o, "requested_gib", r->requested_bytes / gib, 4);
+        cJSON_AddStringToObject(o, "linear_kernel", kpath_name(d->work.dense.path));
         if (d->work.n_experts)
-            printf("  \"moe_kernel\": \"%s\"\n}\n", kpath_name(d->work.expert.path));
+            cJSON_AddStringToObject(o, "moe_kernel", kpath_name(d->work.expert.path));
         else
-            printf("  \"moe_kernel\": null\n}\n");
+            cJSON_AddNullToObject(o, "moe_kernel");
+        if (json_write(stdout, o, &err)) {
+            deploy_free(d);
+            return cli_fail("memory", &err);
+        }
     } else {
         printf("simulated vLLM start-up: %s (%s weights, %s KV cache) on %s\n", model_name(d->model),
                dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/office.h"
@@ -30,26 +31,36 @@ static void print_slos(const char *name, const struct slo *slos, size_t n,
                r->slo_value[j], 100 * r->slo_attainment[j]);
 }
 
-static void json_task(const char *name, const struct office_task_result *r, const struct slo *slos,
-                      size_t n_slos, bool last)
+static void json_task(cJSON *tasks, const char *name, const struct office_task_result *r,
+                      const struct slo *slos, size_t n_slos)
 {
-    printf("    {\"task\": \"%s\", \"requests\": %lld", name, (long long)r->requests);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(tasks, o);
+    cJSON_AddStringToObject(o, "task", name);
+    json_add_int(o, "requests", r->requests);
     static const char *const pn[OFFICE_PCTS] = { "p50", "p95", "p99" };
     const struct metric_summary *m[] = { &r->ttft_ms, &r->tpot_ms, &r->itl_ms, &r->e2el_ms };
     static const char *const mn[] = { "ttft", "tpot", "itl", "e2el" };
+    char key[32];
     for (size_t k = 0; k < 4; k++) {
         if (k == 2 && m[k]->mean == 0)
             continue; /* ITL kept only when an SLO names it */
-        printf(", \"mean_%s_ms\": %.2f", mn[k], m[k]->mean);
-        for (size_t p = 0; p < OFFICE_PCTS; p++)
-            printf(", \"%s_%s_ms\": %.2f", pn[p], mn[k], m[k]->pct[p]);
+        snprintf(key, sizeof key, "mean_%s_ms", mn[k]);
+        json_add_fixed(o, key, m[k]->mean, 2);
+        for (size_t p = 0; p < OFFICE_PCTS; p++) {
+            snprintf(key, sizeof key, "%s_%s_ms", pn[p], mn[k]);
+            json_add_fixed(o, key, m[k]->pct[p], 2);
+        }
     }
-    printf(", \"slo\": [");
-    for (size_t j = 0; j < n_slos; j++)
-        printf("%s{\"slo\": \"%s\", \"value_ms\": %.2f, \"met\": %s, \"attainment\": %.4f}",
-               j ? ", " : "", slos[j].text, r->slo_value[j], r->slo_met[j] ? "true" : "false",
-               r->slo_attainment[j]);
-    printf("]}%s\n", last ? "" : ",");
+    cJSON *arr = cJSON_AddArrayToObject(o, "slo");
+    for (size_t j = 0; j < n_slos; j++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, x);
+        cJSON_AddStringToObject(x, "slo", slos[j].text);
+        json_add_fixed(x, "value_ms", r->slo_value[j], 2);
+        cJSON_AddBoolToObject(x, "met", r->slo_met[j]);
+        json_add_fixed(x, "attainment", r->slo_attainment[j], 4);
+    }
 }
 
 static void print_text(const struct scenario *s, const struct deploy *d, const struct office_result *r)
@@ -83,25 +94,33 @@ static void print_text(const struct scenario *s, const struct deploy *d, const s
     printf("%s\n", r->all_slos_met ? "all SLOs met" : "some SLOs missed");
 }
 
-static void print_json(const struct scenario *s, const struct deploy *d, const struct office_result *r)
+static int print_json(const struct scenario *s, const struct deploy *d, const struct office_result *r,
+                      struct cs_err *err)
 {
-    printf("{\n  \"scenario\": \"%s\",\n  \"load\": \"%s\",\n  \"model\": \"%s\",\n"
-           "  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n  \"profile\": \"%s\",\n"
-           "  \"employees\": %lld,\n  \"seed\": %lld,\n  \"conversations\": %lld,\n"
-           "  \"requests\": %lld,\n  \"rejected\": %lld,\n  \"duration\": %.3f,\n"
-           "  \"request_throughput\": %.6f,\n  \"overloaded\": %s,\n  \"drain_s\": %.3f,\n"
-           "  \"all_slos_met\": %s,\n  \"kv_cache_usage_peak\": %.4f,\n  \"num_preemptions\": %lld,\n"
-           "  \"tasks\": [\n",
-           s->name, scenario_load_name(s->load), model_name(d->model),
-           dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name,
-           (long long)r->employees, (long long)s->seed, (long long)r->conversations,
-           (long long)r->requests, (long long)r->rejected, r->duration_s, r->achieved_rate,
-           r->overloaded ? "true" : "false", r->drain_s, r->all_slos_met ? "true" : "false",
-           r->kv_usage_peak, (long long)r->preemptions);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "scenario", s->name);
+    cJSON_AddStringToObject(o, "load", scenario_load_name(s->load));
+    cJSON_AddStringToObject(o, "model", model_name(d->model));
+    cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
+    cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
+    cJSON_AddStringToObject(o, "profile", d->profile.name);
+    json_add_int(o, "employees", r->employees);
+    json_add_int(o, "seed", s->seed);
+    json_add_int(o, "conversations", r->conversations);
+    json_add_int(o, "requests", r->requests);
+    json_add_int(o, "rejected", r->rejected);
+    json_add_fixed(o, "duration", r->duration_s, 3);
+    json_add_fixed(o, "request_throughput", r->achieved_rate, 6);
+    cJSON_AddBoolToObject(o, "overloaded", r->overloaded);
+    json_add_fixed(o, "drain_s", r->drain_s, 3);
+    cJSON_AddBoolToObject(o, "all_slos_met", r->all_slos_met);
+    json_add_fixed(o, "kv_cache_usage_peak", r->kv_usage_peak, 4);
+    json_add_int(o, "num_preemptions", r->preemptions);
+    cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
     for (size_t k = 0; k < s->n_tasks; k++)
-        json_task(s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos, false);
-    json_task("all", &r->all, s->slos, s->n_slos, true);
-    printf("  ]\n}\n");
+        json_task(tasks, s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos);
+    json_task(tasks, "all", &r->all, s->slos, s->n_slos);
+    return json_write(stdout, o, err);
 }
 
 static int draw(const struct office_result *r, const char *kind, const char *plot,
@@ -192,12 +211,12 @@ int cmd_run(int argc, char **argv)
         deploy_free(d);
         return cli_fail("run", &err);
     }
+    int rc = CS_OK;
     if (json)
-        print_json(&s, d, &r);
+        rc = print_json(&s, d, &r, &err);
     else
         print_text(&s, d, &r);
-    int rc = CS_OK;
-    if (plot || plot_script)
+    if (!rc && (plot || plot_script))
         rc = draw(&r, kind, plot, plot_script, &err);
     office_result_release(&r);
     deploy_free(d);

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/server_opts.h"
 #include "client/metrics.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
@@ -273,16 +274,23 @@ int cmd_users(int argc, char **argv)
     bool memory = (double)(burst + 1) > mem_conc || over.preemptions > 0 || over.rejected > 0;
     const char *limit = memory ? "memory" : burst == 0 ? "one request" : "prefill compute";
     if (json) {
-        printf("{\n  \"model\": \"%s\",\n  \"precision\": \"%s\",\n  \"kv_cache_dtype\": \"%s\",\n"
-               "  \"profile\": \"%s\",\n  \"context\": %lld,\n  \"output\": %lld,\n  \"slo\": \"%s\",\n"
-               "  \"single_request_ms\": %.2f,\n  \"kv_cache_tokens\": %lld,\n"
-               "  \"kv_cache_max_concurrency\": %.2f,\n  \"simultaneous_users\": %lld,\n"
-               "  \"simultaneous_value_ms\": %.2f,\n  \"active_users\": %lld,\n  \"think_time_s\": %g,\n"
-               "  \"limit\": \"%s\"\n}\n",
-               model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
-               d->profile.name, (long long)context, (long long)output, c.slo.text, one.value_ms,
-               (long long)d->mem.kv_cache_tokens, mem_conc, (long long)burst, at.value_ms,
-               (long long)active, think, limit);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "model", model_name(d->model));
+        cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
+        cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
+        cJSON_AddStringToObject(o, "profile", d->profile.name);
+        json_add_int(o, "context", context);
+        json_add_int(o, "output", output);
+        cJSON_AddStringToObject(o, "slo", c.slo.text);
+        json_add_fixed(o, "single_request_ms", one.value_ms, 2);
+        json_add_int(o, "kv_cache_tokens", d->mem.kv_cache_tokens);
+        json_add_fixed(o, "kv_cache_max_concurrency", mem_conc, 2);
+        json_add_int(o, "simultaneous_users", burst);
+        json_add_fixed(o, "simultaneous_value_ms", at.value_ms, 2);
+        json_add_int(o, "active_users", active);
+        json_add_sig(o, "think_time_s", think, 6);
+        cJSON_AddStringToObject(o, "limit", limit);
+        rc = json_write(stdout, o, &err);
     } else {
         printf("capsim users: %s (%s, KV cache %s) on %s, %lld-token prompts, %lld-token replies\n",
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
@@ -308,7 +316,7 @@ int cmd_users(int argc, char **argv)
                    "tokens queue behind each other: %s reaches %.0f ms\n",
                    mem_conc, (long long)(burst + 1), (long long)context, label, over.value_ms);
     }
-    if (plot || script)
+    if (!rc && (plot || script))
         rc = draw(&c, burst, active, plot, script, &err);
     deploy_free(d);
     return rc ? cli_fail("users", &err) : 0;

@@ -191,3 +191,166 @@ int json_check_keys(const cJSON *obj, const char *const *allowed, size_t n_allow
     }
     return CS_OK;
 }
+
+/* ---------------------------------------------------------------- writing */
+
+static cJSON *raw_or_null(const char *buf, bool finite)
+{
+    return finite ? cJSON_CreateRaw(buf) : cJSON_CreateNull();
+}
+
+static cJSON *number_item(double v)
+{
+    char buf[40] = "null";
+    if (isfinite(v))
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+    return raw_or_null(buf, isfinite(v));
+}
+
+static cJSON *fixed_item(double v, int decimals)
+{
+    char buf[400]; /* "%.0f" of DBL_MAX has 309 digits */
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return raw_or_null(buf, isfinite(v));
+}
+
+static cJSON *sig_item(double v, int digits)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return raw_or_null(buf, isfinite(v));
+}
+
+static cJSON *int_item(int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    return cJSON_CreateRaw(buf);
+}
+
+static cJSON *add(cJSON *o, const char *key, cJSON *item)
+{
+    if (item && !cJSON_AddItemToObject(o, key, item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+static cJSON *push(cJSON *arr, cJSON *item)
+{
+    if (item && !cJSON_AddItemToArray(arr, item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+cJSON *json_add_number(cJSON *o, const char *key, double v) { return add(o, key, number_item(v)); }
+cJSON *json_add_fixed(cJSON *o, const char *key, double v, int decimals)
+{
+    return add(o, key, fixed_item(v, decimals));
+}
+cJSON *json_add_sig(cJSON *o, const char *key, double v, int digits)
+{
+    return add(o, key, sig_item(v, digits));
+}
+cJSON *json_add_int(cJSON *o, const char *key, int64_t v) { return add(o, key, int_item(v)); }
+cJSON *json_push_number(cJSON *arr, double v) { return push(arr, number_item(v)); }
+cJSON *json_push_fixed(cJSON *arr, double v, int decimals)
+{
+    return push(arr, fixed_item(v, decimals));
+}
+cJSON *json_push_int(cJSON *arr, int64_t v) { return push(arr, int_item(v)); }
+
+/* A leaf (or a key, as a string item) in cJSON's own spelling: escaping
+ * is cJSON's, never ours. */
+static bool put_leaf(FILE *f, const cJSON *item)
+{
+    char *s = cJSON_PrintUnformatted(item);
+    if (!s)
+        return false;
+    fputs(s, f);
+    cJSON_free(s);
+    return true;
+}
+
+static bool put_key(FILE *f, const char *key)
+{
+    cJSON *k = cJSON_CreateString(key);
+    bool ok = k && put_leaf(f, k);
+    cJSON_Delete(k);
+    return ok;
+}
+
+/* On one line with Python's json.dump separators ", " and ": ". */
+static bool put_inline(FILE *f, const cJSON *v)
+{
+    bool obj = cJSON_IsObject(v);
+    if (!obj && !cJSON_IsArray(v))
+        return put_leaf(f, v);
+    fputc(obj ? '{' : '[', f);
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (obj && !(put_key(f, c->string) && fputs(": ", f) >= 0))
+            return false;
+        if (!put_inline(f, c))
+            return false;
+        if (c->next)
+            fputs(", ", f);
+    }
+    fputc(obj ? '}' : ']', f);
+    return true;
+}
+
+static bool has_object(const cJSON *arr)
+{
+    for (const cJSON *c = arr->child; c; c = c->next)
+        if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            return true;
+    return false;
+}
+
+/* An object one member a line; an array of objects one element a line
+ * (each on one line); anything else on one line. */
+static bool put_block(FILE *f, const cJSON *v, int indent)
+{
+    if (cJSON_IsArray(v) && v->child && has_object(v)) {
+        fputs("[\n", f);
+        for (const cJSON *c = v->child; c; c = c->next) {
+            fprintf(f, "%*s", indent + 2, "");
+            if (!put_inline(f, c))
+                return false;
+            fputs(c->next ? ",\n" : "\n", f);
+        }
+        fprintf(f, "%*s]", indent, "");
+        return true;
+    }
+    if (!cJSON_IsObject(v) || !v->child)
+        return put_inline(f, v);
+    fputs("{\n", f);
+    for (const cJSON *c = v->child; c; c = c->next) {
+        fprintf(f, "%*s", indent + 2, "");
+        if (!(put_key(f, c->string) && fputs(": ", f) >= 0 && put_block(f, c, indent + 2)))
+            return false;
+        fputs(c->next ? ",\n" : "\n", f);
+    }
+    fprintf(f, "%*s}", indent, "");
+    return true;
+}
+
+static int print(FILE *f, cJSON *root, bool block, struct cs_err *err)
+{
+    bool ok = root && (block ? put_block(f, root, 0) : put_inline(f, root));
+    cJSON_Delete(root);
+    if (!ok)
+        return cs_err_set(err, CS_EIO, "cannot format the output as JSON");
+    fputc('\n', f);
+    return ferror(f) ? cs_err_set(err, CS_EIO, "cannot write the output") : CS_OK;
+}
+
+int json_write(FILE *f, cJSON *root, struct cs_err *err) { return print(f, root, true, err); }
+int json_write_line(FILE *f, cJSON *root, struct cs_err *err) { return print(f, root, false, err); }

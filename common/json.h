@@ -1,6 +1,8 @@
 /*
  * json.h - reading JSON files people write, with errors that name the file,
- * the place and the value:  "FILE: .path.key: must be > 0 (got -3)".
+ * the place and the value:  "FILE: .path.key: must be > 0 (got -3)"; and
+ * writing capsim's JSON output through a cJSON tree, so that escaping and
+ * structure come from one place and cannot drift between commands.
  *
  * cJSON is used directly by loaders (model/, profile/, scenarios/,
  * calibrate/, kernels/host/); sim/ never sees it. A cJSON tree never
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -51,5 +54,34 @@ int json_get_string(const cJSON *obj, const char *key, bool required, const char
  * comments and pass); otherwise "unknown key 'x' (did you mean 'y'?)". */
 int json_check_keys(const cJSON *obj, const char *const *allowed, size_t n_allowed,
                     const char *file, const char *path, struct cs_err *err);
+
+/*
+ * Writing. Numbers go in as raw text, so a command keeps the rounding its
+ * output always had; a value that is not finite becomes null (JSON has no
+ * inf or nan). Each adder returns the item it added (NULL on allocation
+ * failure, which cJSON_Print then reports).
+ */
+/* The shortest "%.{15,16,17}g" that reads back to v: exact round trip
+ * (cJSON's own "%1.15g" loses the last digits). */
+cJSON *json_add_number(cJSON *o, const char *key, double v);
+/* v with `decimals` digits after the point ("%.*f"). */
+cJSON *json_add_fixed(cJSON *o, const char *key, double v, int decimals);
+/* v with `digits` significant digits ("%.*g"). */
+cJSON *json_add_sig(cJSON *o, const char *key, double v, int digits);
+cJSON *json_add_int(cJSON *o, const char *key, int64_t v);
+/* The same as array elements. */
+cJSON *json_push_number(cJSON *arr, double v);
+cJSON *json_push_fixed(cJSON *arr, double v, int decimals);
+cJSON *json_push_int(cJSON *arr, int64_t v);
+
+/* Print root and a newline to f, then delete root. Keys keep their
+ * insertion order, so the output is deterministic. The layout is the one
+ * capsim's output always had: an object one member a line, indented by
+ * two spaces; an array of objects one element a line; everything else on
+ * one line with ", " and ": " (Python's json.dump separators). */
+int json_write(FILE *f, cJSON *root, struct cs_err *err);
+/* All on one line, as Python's json.dump writes it (vllm bench serve's
+ * result file; a JSON Lines record). */
+int json_write_line(FILE *f, cJSON *root, struct cs_err *err);
 
 #endif /* CAPSIM_COMMON_JSON_H */

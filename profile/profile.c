@@ -223,37 +223,34 @@ int profile_load_builtin(const char *name, struct profile *out, struct cs_err *e
     return profile_parse_text(path, f->text, out, err);
 }
 
-/* JSON string with the few escapes our strings can need. */
-static void put_str(FILE *f, const char *s)
+/* A JSON string, escaped by cJSON. The layout around it stays this
+ * file's own: profiles/gb10.json is this writer's output byte for byte
+ * (make check-profile). */
+static bool put_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", (unsigned char)*s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
+    cJSON *item = cJSON_CreateString(s);
+    char *txt = item ? cJSON_PrintUnformatted(item) : NULL;
+    if (txt)
+        fputs(txt, f);
+    cJSON_free(txt);
+    cJSON_Delete(item);
+    return txt != NULL;
 }
 
 int profile_write(const struct profile *p, FILE *f, struct cs_err *err)
 {
-    fprintf(f, "{\n  \"name\": ");
-    put_str(f, p->name);
-    fprintf(f, ",\n  \"description\": ");
-    put_str(f, p->description);
+    bool ok = fputs("{\n  \"name\": ", f) >= 0 && put_str(f, p->name) &&
+              fputs(",\n  \"description\": ", f) >= 0 && put_str(f, p->description);
     fprintf(f, ",\n  \"coefficients\": {\n");
     for (int k = 0; k < PROF_COUNT; k++) {
         if (!isfinite(p->v[k]))
             return cs_err_set(err, CS_ENUM, "profile %s: %s is not finite", p->name, names[k]);
         fprintf(f, "    \"%s\": { \"value\": %.17g, \"source\": ", names[k], p->v[k]);
-        put_str(f, p->source[k]);
+        ok = put_str(f, p->source[k]) && ok;
         fprintf(f, " }%s\n", k + 1 < PROF_COUNT ? "," : "");
     }
     fprintf(f, "  }\n}\n");
-    if (ferror(f))
+    if (!ok || ferror(f))
         return cs_err_set(err, CS_EIO, "cannot write profile %s", p->name);
     return CS_OK;
 }

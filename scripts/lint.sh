@@ -18,6 +18,10 @@ src=$(ls common/*.[ch] model/*.[ch] profile/*.[ch] sim/*.[ch] client/*.[ch] cali
       tests/fuzz/*.[ch] bench/*.c 2>/dev/null)
 report "gsl_rng_env_setup makes runs depend on the environment" "$(grep -n 'gsl_rng_env_setup' $src)"
 report "setlocale changes number formatting" "$(grep -n 'setlocale *(' $src)"
+# JSON output goes through common/json.h's writer (cJSON escapes it); only
+# profile_write keeps its own layout, the committed profiles' byte for byte
+report "JSON built with printf; use json_write (common/json.h)" \
+    "$(grep -nE 'printf *\(.*\\"[A-Za-z_%]*\\": ' $src kernels/*.cu 2>/dev/null | grep -v '^profile/profile.c:' | grep -v '^tests/')"
 # doubles are compared with assert_close (tests/cs_test.h)
 report "assert_float_equal on doubles; use assert_close" "$(grep -n 'assert_float_equal' tests/*.c 2>/dev/null)"
 [ $status = 0 ] && echo "lint: clean"

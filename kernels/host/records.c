@@ -59,28 +59,33 @@ size_t kb_model_shapes(const char *model, struct kb_shape *out, size_t max, stru
 int kb_write_record(FILE *f, const struct kb_record *r)
 {
     double s = r->time_us * 1e-6;
-    fprintf(f, "{\"bench\": \"%s\", \"dtype\": \"%s\", \"m\": %lld, \"n\": %lld, \"k\": %lld, "
-               "\"batch\": %lld, \"ctx\": %lld, \"time_us\": %.6g, \"bytes\": %.17g, \"flops\": %.17g, "
-               "\"gbps\": %.6g, \"tflops\": %.6g, \"status\": \"%s\", \"device\": \"%s\"",
-            r->bench, r->dtype, (long long)r->m, (long long)r->n, (long long)r->k,
-            (long long)r->batch, (long long)r->ctx, r->time_us, r->bytes, r->flops,
-            s > 0 ? r->bytes / s / 1e9 : 0.0, s > 0 ? r->flops / s / 1e12 : 0.0, r->status,
-            r->device);
-    if (r->sm[0])
-        fprintf(f, ", \"sm\": \"%s\", \"clock_mhz\": %lld, \"driver\": %lld, \"runtime\": %lld", r->sm,
-                (long long)r->clock_mhz, (long long)r->driver, (long long)r->runtime);
-    if (r->message[0]) {
-        /* messages come from CUDA error strings: keep them valid JSON */
-        fputs(", \"message\": \"", f);
-        for (const char *c = r->message; *c; c++)
-            if (*c == '"' || *c == '\\')
-                fprintf(f, "\\%c", *c);
-            else if ((unsigned char)*c >= 0x20)
-                fputc(*c, f);
-        fputc('"', f);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "bench", r->bench);
+    cJSON_AddStringToObject(o, "dtype", r->dtype);
+    json_add_int(o, "m", r->m);
+    json_add_int(o, "n", r->n);
+    json_add_int(o, "k", r->k);
+    json_add_int(o, "batch", r->batch);
+    json_add_int(o, "ctx", r->ctx);
+    json_add_sig(o, "time_us", r->time_us, 6);
+    json_add_sig(o, "bytes", r->bytes, 17);
+    json_add_sig(o, "flops", r->flops, 17);
+    json_add_sig(o, "gbps", s > 0 ? r->bytes / s / 1e9 : 0.0, 6);
+    json_add_sig(o, "tflops", s > 0 ? r->flops / s / 1e12 : 0.0, 6);
+    cJSON_AddStringToObject(o, "status", r->status);
+    cJSON_AddStringToObject(o, "device", r->device);
+    if (r->sm[0]) {
+        cJSON_AddStringToObject(o, "sm", r->sm);
+        json_add_int(o, "clock_mhz", r->clock_mhz);
+        json_add_int(o, "driver", r->driver);
+        json_add_int(o, "runtime", r->runtime);
     }
-    fputs(r->synthetic ? ", \"synthetic\": true}\n" : "}\n", f);
-    return ferror(f) ? CS_EIO : CS_OK;
+    if (r->message[0]) /* CUDA's error strings, escaped by cJSON */
+        cJSON_AddStringToObject(o, "message", r->message);
+    if (r->synthetic)
+        cJSON_AddTrueToObject(o, "synthetic");
+    struct cs_err err;
+    return json_write_line(f, o, &err);
 }
 
 static int read_one(const cJSON *o, struct kb_record *r, const char *file, size_t line,
