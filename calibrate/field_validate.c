@@ -11,6 +11,7 @@
 
 #include "client/deploy.h"
 #include "client/serve.h"
+#include "common/json.h"
 #include "common/stats.h"
 #include "common/xalloc.h"
 
@@ -348,50 +349,28 @@ void field_print_by_source(const struct field_validation *v, FILE *f)
     free(e);
 }
 
-static void put_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if ((unsigned char)*s >= 0x20)
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int field_write_jsonl(const struct field_validation *v, FILE *f, struct cs_err *err)
 {
-    for (size_t i = 0; i < v->set->n_sources; i++) {
+    int rc = CS_OK;
+    for (size_t i = 0; i < v->set->n_sources && !rc; i++) {
         const struct field_source *s = &v->set->sources[i];
-        for (size_t j = 0; j < s->n_cases; j++) {
+        for (size_t j = 0; j < s->n_cases && !rc; j++) {
             const struct field_case *c = &s->cases[j];
-            fputs("{\"source\": ", f);
-            put_json_str(f, s->id);
-            fputs(", \"case\": ", f);
-            put_json_str(f, c->id);
-            fputs(", \"line\": ", f);
-            put_json_str(f, c->line);
-            if (v->why[i][j][0]) {
-                fputs(", \"not_predicted\": ", f);
-                put_json_str(f, v->why[i][j]);
-            }
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "source", s->id);
+            cJSON_AddStringToObject(o, "case", c->id);
+            cJSON_AddStringToObject(o, "line", c->line);
+            if (v->why[i][j][0])
+                cJSON_AddStringToObject(o, "not_predicted", v->why[i][j]);
             for (int k = 0; k < 2; k++) {
                 const double *x = k == 0 ? v->pred[i][j] : c->measured;
-                fprintf(f, ", \"%s\": {", k == 0 ? "predicted" : "measured");
-                bool first = true;
-                for (int m = 0; m < FM_COUNT; m++) {
-                    if (isnan(x[m]) || isnan(c->measured[m]))
-                        continue;
-                    fprintf(f, "%s\"%s\": %.6g", first ? "" : ", ", field_metric_name(m), x[m]);
-                    first = false;
-                }
-                fputc('}', f);
+                cJSON *m = cJSON_AddObjectToObject(o, k == 0 ? "predicted" : "measured");
+                for (int n = 0; n < FM_COUNT; n++)
+                    if (!isnan(x[n]) && !isnan(c->measured[n]))
+                        json_add_sig(m, field_metric_name(n), x[n], 6);
             }
-            fputs("}\n", f);
+            rc = json_write_line(f, o, err);
         }
     }
-    if (ferror(f))
-        return cs_err_set(err, CS_EIO, "validate: cannot write the field results");
-    return CS_OK;
+    return rc ? cs_err_prefix(err, "validate") : CS_OK;
 }
