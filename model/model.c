@@ -2,8 +2,9 @@
  * model.c - load a model (catalog entry, Hugging Face id or config.json
  * path) and turn its facts into weight bytes and per-step work for one
  * precision. Catalog entries carry normalised facts in "_capsim" (built by
- * scripts/build_catalog.py from shared/models); a user's config.json is
- * reduced to the same facts by model_derive().
+ * scripts/build_catalog.py from shared/models); a user's config.json (a
+ * file, or a model directory holding one) is reduced to the same facts by
+ * model_derive().
  */
 #include "model/model_impl.h"
 
@@ -13,43 +14,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "common/embedded.h"
 #include "common/json.h"
 #include "common/strutil.h"
 #include "common/xalloc.h"
 
-/* Keys a config.json may carry. Anything else is an error: an unknown key
- * may change the architecture in a way capsim would silently miss. */
-static const char *const known_keys[] = {
-    "architectures", "model_type", "hidden_size", "num_hidden_layers", "num_attention_heads",
-    "num_key_value_heads", "head_dim", "vocab_size", "tie_word_embeddings",
-    "max_position_embeddings", "intermediate_size", "layer_types", "rms_norm_eps", "hidden_act",
-    "rope_theta", "num_experts", "num_experts_per_tok", "moe_intermediate_size", "sliding_window",
-    "linear_num_value_heads", "full_attention_interval", "attn_output_gate", "linear_key_head_dim",
-    "linear_value_head_dim", "linear_conv_kernel_dim", "linear_num_key_heads", "mamba_ssm_dtype",
-    "partial_rotary_factor", "mtp_num_hidden_layers", "mtp_use_dedicated_embeddings",
-    "hidden_activation", "final_logit_softcapping", "n_routed_experts", "n_shared_experts",
-    "norm_topk_prob", "routed_scaling_factor", "hybrid_override_pattern", "mamba_num_heads",
-    "mamba_head_dim", "ssm_state_size", "n_groups", "conv_kernel", "mlp_hidden_act",
-    "global_head_dim", "num_global_key_value_heads", "attention_k_eq_v", "enable_moe_block",
-    "num_kv_shared_layers", "hidden_size_per_layer_input", "rope_parameters",
-    "moe_shared_expert_intermediate_size", "use_double_wide_mlp", "chunk_size", "top_k_experts",
-    "vocab_size_per_layer_input", "attention_bias", "shared_expert_intermediate_size", "n_group",
-    "topk_group", "num_local_experts", "experts_per_token", "rope_scaling", "quantization_config",
-    "block_ff_dim", "block_auto_adjust_ff_dim", "conv_L_cache", "norm_eps", "q_lora_rank",
-    "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "first_k_dense_replace",
-    "layer_rope_theta", "qk_scale_factor", "output_multiplier", "post_norm_eps",
-    "moe_latent_size", "num_nextn_predict_layers", "mtp_hybrid_override_pattern",
-    "mlp_only_layers", "router_aux_loss_coef", "text_config", "vision_config", "audio_config",
-    "torch_dtype", "dtype", "transformers_version", "bos_token_id", "eos_token_id",
-    "pad_token_id", "initializer_range", "use_cache", "attention_dropout", "mlp_bias",
-    "rope_type", "image_token_index", "image_token_id", "video_token_id", "auto_map",
-    "output_router_logits", "decoder_sparse_step", "max_window_layers", "use_sliding_window",
-    "attention_chunk_size", "num_nextn_predict_layers", "residual_multiplier",
-    "embedding_multiplier", "attention_multiplier", "logits_scaling", "query_pre_attn_scalar",
-    "bos_token", "eos_token",
+/* The "_capsim" block of a catalog entry is capsim's own file format, so
+ * an unknown key there is an error (a typo would silently drop a fact).
+ * The Hugging Face keys around it are not: model_derive() reads the keys
+ * capsim needs and ignores the rest, as transformers and vLLM do. */
+static const char *const capsim_keys[] = { "name", "hf_ids", "default_precision_by_hf_id", "type",
+                                           "confidence", "source", "params", "moe", "attention",
+                                           "kv", "checkpoints" };
+static const char *const capsim_params_keys[] = { "total", "active", "embedding", "lm_head",
+                                                  "lm_head_untied", "per_layer_embedding", "mtp",
+                                                  "vision", "audio" };
+static const char *const capsim_moe_keys[] = { "layers", "experts", "top_k", "expert_params" };
+static const char *const capsim_attention_keys[] = { "q_heads", "head_dim_full", "head_dim_sliding" };
+static const char *const capsim_kv_keys[] = {
+    "full_layers", "sliding_layers", "sliding_window", "elements_per_token_full_layer",
+    "elements_per_token_sliding_layer", "recurrent_layers", "recurrent_conv_bytes_per_layer",
+    "recurrent_ssm_bytes_per_layer",
 };
+static const char *const capsim_checkpoint_keys[] = { "experts", "other", "mlp", "fp8_block", "note" };
 
 /* ---------------------------------------------------------------- catalog facts */
 
@@ -79,6 +68,15 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
         return cs_err_set(err, CS_EINPUT, "%s: ._capsim: needs params, moe, attention and kv objects",
                           file);
     int rc;
+    if ((rc = json_check_keys(cs, capsim_keys, CS_ARRAY_LEN(capsim_keys), file, "._capsim", err)) ||
+        (rc = json_check_keys(p, capsim_params_keys, CS_ARRAY_LEN(capsim_params_keys), file,
+                              "._capsim.params", err)) ||
+        (rc = json_check_keys(moe, capsim_moe_keys, CS_ARRAY_LEN(capsim_moe_keys), file,
+                              "._capsim.moe", err)) ||
+        (rc = json_check_keys(at, capsim_attention_keys, CS_ARRAY_LEN(capsim_attention_keys), file,
+                              "._capsim.attention", err)) ||
+        (rc = json_check_keys(kv, capsim_kv_keys, CS_ARRAY_LEN(capsim_kv_keys), file, "._capsim.kv", err)))
+        return rc;
     if ((rc = num(p, "total", &m->p_total, file, "._capsim.params", err)) ||
         (rc = num(p, "active", &m->p_active, file, "._capsim.params", err)) ||
         (rc = num(p, "embedding", &m->p_embedding, file, "._capsim.params", err)) ||
@@ -133,6 +131,11 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
         if (m->n_ck >= MODEL_MAX_CKPT)
             break;
         struct model_checkpoint *c = &m->ck[m->n_ck];
+        char where[64];
+        snprintf(where, sizeof where, "._capsim.checkpoints.%.32s", it->string);
+        if ((rc = json_check_keys(it, capsim_checkpoint_keys, CS_ARRAY_LEN(capsim_checkpoint_keys), file,
+                                  where, err)))
+            return rc;
         snprintf(c->precision, sizeof c->precision, "%s", it->string);
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(it, "experts");
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(it, "other");
@@ -158,11 +161,37 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
 
 /* ---------------------------------------------------------------- loading */
 
+/* The weight width of a compressed-tensors checkpoint: its first config
+ * group's weights.num_bits (0 if it names none). */
+static int compressed_tensors_bits(const char *file, const char *path, const cJSON *q, int64_t *bits,
+                                   bool *block, struct cs_err *err)
+{
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(q, "config_groups");
+    const cJSON *g = cJSON_IsObject(groups) ? groups->child : NULL;
+    const cJSON *w = g ? cJSON_GetObjectItemCaseSensitive(g, "weights") : NULL;
+    *bits = 0;
+    *block = false;
+    if (!cJSON_IsObject(w))
+        return CS_OK;
+    char where[160];
+    snprintf(where, sizeof where, "%s.config_groups.%.32s.weights", path, g->string);
+    const char *strategy = NULL;
+    int rc;
+    if ((rc = json_get_int(w, "num_bits", false, 1, 64, bits, file, where, err)) ||
+        (rc = json_get_string(w, "strategy", false, &strategy, file, where, err)))
+        return rc;
+    *block = strategy && strcmp(strategy, "block") == 0;
+    return CS_OK;
+}
+
 /* A user's config.json describes the checkpoint it ships with: BF16 unless
- * its quantization_config names a format capsim prices. Block-scaled FP8
+ * its quantization_config names a format. Block-scaled FP8
  * (weight_block_size) matters: vLLM runs it through Marlin on GB10 (see
- * part_path()). A format capsim does not price is an error rather than a
- * silent BF16. */
+ * part_path()). capsim has no integer precisions: a 4-bit AWQ, GPTQ or
+ * compressed-tensors checkpoint is priced as NVFP4 (4-bit weights with
+ * group scales, 4.25 against 4.5 bits, through the same Marlin W4A16
+ * kernels vLLM picks on GB10) and an 8-bit one as FP8 (the same bytes).
+ * A method capsim does not know leaves BF16; --precision overrides. */
 static int user_checkpoint(const char *file, const cJSON *root, struct model *m, struct cs_err *err)
 {
     struct model_checkpoint *c = &m->ck[0];
@@ -180,27 +209,51 @@ static int user_checkpoint(const char *file, const cJSON *root, struct model *m,
     if (!cJSON_IsObject(q))
         return cs_err_set(err, CS_EINPUT, "%s: %s: must be an object", file, path);
     const char *method = NULL, *algo = NULL;
+    int64_t bits = 4;
+    bool block = cJSON_GetObjectItemCaseSensitive(q, "weight_block_size") != NULL;
     int rc;
     if ((rc = json_get_string(q, "quant_method", true, &method, file, path, err)) ||
         (rc = json_get_string(q, "quant_algo", false, &algo, file, path, err)))
         return rc;
-    if (strcmp(method, "fp8") == 0 || (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "FP8") == 0)) {
-        bool block = cJSON_GetObjectItemCaseSensitive(q, "weight_block_size") != NULL;
+    bool awq_gptq = strncmp(method, "awq", 3) == 0 || strncmp(method, "gptq", 4) == 0;
+    if (awq_gptq && (rc = json_get_int(q, "bits", false, 1, 64, &bits, file, path, err)))
+        return rc;
+    if (strcmp(method, "compressed-tensors") == 0 &&
+        (rc = compressed_tensors_bits(file, path, q, &bits, &block, err)))
+        return rc;
+    bool ct = strcmp(method, "compressed-tensors") == 0;
+    if (strcmp(method, "fp8") == 0 || (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "FP8") == 0) ||
+        ((awq_gptq || ct) && bits == 8)) {
         *c = (struct model_checkpoint){ "fp8", DTYPE_FP8, DTYPE_FP8, DTYPE_FP8, block };
-    } else if (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "NVFP4") == 0) {
+    } else if ((strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "NVFP4") == 0) ||
+               ((awq_gptq || ct) && bits == 4)) {
         *c = (struct model_checkpoint){ "nvfp4", DTYPE_NVFP4, DTYPE_NVFP4, DTYPE_NVFP4, false };
     } else if (strcmp(method, "mxfp4") == 0) {
         if (m->experts == 0)
             return cs_err_set(err, CS_EINPUT, "%s: %s.quant_method: mxfp4 quantizes MoE experts; this model has none",
                               file, path);
         *c = (struct model_checkpoint){ "mxfp4", DTYPE_MXFP4, DTYPE_BF16, DTYPE_BF16, false };
-    } else {
-        return cs_err_set(err, CS_EINPUT,
-                          "%s: %s.quant_method: capsim prices fp8, mxfp4 and modelopt NVFP4/FP8 checkpoints "
-                          "(got %s%s%s); remove the block and pass --precision to price one of those",
-                          file, path, method, algo ? " " : "", algo ? algo : "");
     }
     return CS_OK;
+}
+
+/* A user's model is named after its file, or after the directory of a
+ * config.json ("models/Llama-3.1-8B/config.json" is "Llama-3.1-8B"). */
+static void user_model_name(const char *file, char *out, size_t n)
+{
+    const char *base = strrchr(file, '/');
+    if (!base || strcmp(base + 1, "config.json") != 0 || base == file) {
+        snprintf(out, n, "%s", base ? base + 1 : file);
+        return;
+    }
+    const char *dir = base;
+    while (dir > file && dir[-1] != '/')
+        dir--;
+    int len = (int)(base - dir);
+    if (len == 0 || (len == 1 && dir[0] == '.') || (len == 2 && strncmp(dir, "..", 2) == 0))
+        snprintf(out, n, "config.json");
+    else
+        snprintf(out, n, "%.*s", len, dir);
 }
 
 int model_parse(const char *file, const char *text, struct model **out, struct cs_err *err)
@@ -214,12 +267,6 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         rc = cs_err_set(err, CS_EINPUT, "%s: .: a config.json must be an object", file);
         goto out;
     }
-    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(root, "text_config");
-    if ((rc = json_check_keys(root, known_keys, CS_ARRAY_LEN(known_keys), file, "", err)))
-        goto out;
-    if (cJSON_IsObject(tc) &&
-        (rc = json_check_keys(tc, known_keys, CS_ARRAY_LEN(known_keys), file, ".text_config", err)))
-        goto out;
     /* The architecture facts from the keys, always: they validate the file. */
     if ((rc = model_derive(file, root, m, err)))
         goto out;
@@ -238,9 +285,8 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         if ((rc = parse_capsim(file, cs, m, err)))
             goto out;
     } else {
-        /* A user's file: name it after the file, BF16 as shipped. */
-        const char *base = strrchr(file, '/');
-        snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : file);
+        /* A user's file: named after its file or directory, priced as shipped. */
+        user_model_name(file, m->name, sizeof m->name);
         snprintf(m->type, sizeof m->type, "%s%s%s", m->moe_layers ? "moe" : "dense",
                  m->rec_layers ? "+hybrid" : "", m->kv_swa_layers ? "+swa" : "");
         if ((rc = user_checkpoint(file, root, m, err)))
@@ -267,17 +313,41 @@ static bool is_catalog_file(const struct embedded_file *f)
     return str_starts_with(f->path, "model/catalog/");
 }
 
+static int load_file(const char *path, struct model **out, struct cs_err *err)
+{
+    char *text;
+    int rc = json_read_file(path, &text, NULL, err);
+    if (rc)
+        return rc;
+    rc = model_parse(path, text, out, err);
+    free(text);
+    return rc;
+}
+
+/* The usual download layout (huggingface-cli download, a vLLM model
+ * directory): a folder holding config.json beside the weights. */
+static int load_dir(const char *dir, struct model **out, struct cs_err *err)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    int len = snprintf(path, sizeof path, "%s%sconfig.json", dir, n && dir[n - 1] == '/' ? "" : "/");
+    struct stat st;
+    if (len < 0 || (size_t)len >= sizeof path || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return cs_err_set(err, CS_EINPUT, "%s: a model directory must hold a config.json (none found)", dir);
+    return load_file(path, out, err);
+}
+
 int model_load(const char *name, struct model **out, struct cs_err *err)
 {
-    if (strchr(name, '/') && (strstr(name, ".json") || name[0] == '.' || name[0] == '/')) {
-        char *text;
-        int rc = json_read_file(name, &text, NULL, err);
-        if (rc)
-            return rc;
-        rc = model_parse(name, text, out, err);
-        free(text);
-        return rc;
-    }
+    /* An existing path wins over a catalog name or Hugging Face id of the
+     * same spelling: it is what the user has on disk. */
+    struct stat st;
+    if (stat(name, &st) == 0)
+        return S_ISDIR(st.st_mode) ? load_dir(name, out, err) : load_file(name, out, err);
+    size_t n = strlen(name);
+    bool looks_like_path = name[0] == '.' || name[0] == '/' || (n > 5 && strcmp(name + n - 5, ".json") == 0);
+    if (looks_like_path)
+        return load_file(name, out, err); /* names the missing file */
     /* Short name, or a Hugging Face id of a catalog model. */
     const char *names[64];
     size_t n_names = 0;
@@ -332,7 +402,7 @@ int model_load(const char *name, struct model **out, struct cs_err *err)
         near = str_nearest(name, cands, n_names);
     if (near)
         return cs_err_set(err, CS_EINPUT, "unknown model '%s' (did you mean '%s'?)", name, near);
-    return cs_err_set(err, CS_EINPUT, "unknown model '%s' (see 'capsim list models', or give a config.json path)",
+    return cs_err_set(err, CS_EINPUT, "unknown model '%s' (see 'capsim list models', or give a config.json or model directory)",
                       name);
 }
 

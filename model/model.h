@@ -23,9 +23,19 @@ struct model;
 struct cJSON;
 
 /* Life cycle */
-/* `name` is a catalog short name ("gemma-4-26b-a4b-it"), a Hugging Face id
- * ("google/gemma-4-26B-A4B-it", case-insensitive), or a path to a
- * config.json. Unknown names say which names are close. */
+/* `name` is, in this order:
+ *   1. an existing path: a file is read as a config.json (any name, with
+ *      or without a directory part); a directory must hold a config.json
+ *      (the Hugging Face download layout);
+ *   2. a catalog short name ("gemma-4-26b-a4b-it") or a Hugging Face id
+ *      of a catalog model ("google/gemma-4-26B-A4B-it", case-insensitive);
+ *   3. otherwise, a name starting with '.' or '/' or ending in ".json" is
+ *      a missing file (the error names it); any other name is unknown, and
+ *      the error says which catalog names are close.
+ * So a local copy wins over the catalog entry of the same spelling. In a
+ * Hugging Face config.json the keys capsim reads are type- and range-
+ * checked and every other key is ignored; only the catalog's "_capsim"
+ * block, capsim's own format, rejects unknown keys. */
 int model_load(const char *name, struct model **out, struct cs_err *err);
 /* Parse config.json text; `file` names it in messages. */
 int model_parse(const char *file, const char *text, struct model **out, struct cs_err *err);

@@ -218,8 +218,9 @@ static void test_bad_configs_name_file_and_key(void **state)
                ".layer_types: has 2 entries, num_hidden_layers is 4");
     expect_bad(BAD "config_missing_hidden_size.json", BAD "config_missing_hidden_size.json: "
                ".hidden_size: missing (an integer is required)");
-    expect_bad(BAD "config_unknown_key.json", BAD "config_unknown_key.json: "
-               ".num_key_value_head: unknown key (did you mean 'num_key_value_heads'?)");
+    /* the "_capsim" block is capsim's own format: a typo there is an error */
+    expect_bad(BAD "config_capsim_unknown_key.json", BAD "config_capsim_unknown_key.json: "
+               "._capsim.params.totl: unknown key (did you mean 'total'?)");
     expect_bad(BAD "config_wrong_type.json", BAD "config_wrong_type.json: "
                ".hidden_size: must be an integer");
     expect_bad(BAD "config_negative.json", BAD "config_negative.json: "
@@ -234,14 +235,66 @@ static void test_bad_configs_name_file_and_key(void **state)
     expect_bad(BAD "config_bad_pattern.json", BAD "config_bad_pattern.json: "
                ".hybrid_override_pattern[2]: unknown layer 'X' (M, *, E, -)");
     expect_bad(BAD "config_malformed.json", BAD "config_malformed.json:3:2: malformed JSON");
-    expect_bad(BAD "config_quant_awq.json", BAD "config_quant_awq.json: .quantization_config.quant_method: "
-               "capsim prices fp8, mxfp4 and modelopt NVFP4/FP8 checkpoints (got awq); remove the block "
-               "and pass --precision to price one of those");
     expect_bad(BAD "config_not_object.json", BAD "config_not_object.json: .: a config.json must be an object");
-    expect_bad("no-such-model", "unknown model 'no-such-model' (see 'capsim list models', or give a config.json path)");
+    expect_bad("no-such-model", "unknown model 'no-such-model' (see 'capsim list models', or give a config.json or model directory)");
     expect_bad("qwen-3.5-9", "unknown model 'qwen-3.5-9' (did you mean 'qwen-3.5-9b'?)");
     /* a unique prefix wins over a closer edit distance ('qwen-3.6-27b') */
     expect_bad("qwen-3.6-35b", "unknown model 'qwen-3.6-35b' (did you mean 'qwen-3.6-35b-a3b'?)");
+}
+
+/* A real config.json carries keys capsim does not read (pretraining_tp,
+ * rope_scaling, bos_token_id, ...): they are ignored, while a key capsim
+ * reads keeps its type check. */
+static void test_unread_keys_are_ignored_read_keys_checked(void **state)
+{
+    (void)state;
+    static const char ok[] = "{\"hidden_size\": 1024, \"num_hidden_layers\": 4, \"num_attention_heads\": 8,"
+                             " \"vocab_size\": 1000, \"intermediate_size\": 4096, \"pretraining_tp\": 1,"
+                             " \"rope_scaling\": {\"rope_type\": \"llama3\"}, \"num_key_value_head\": 2}";
+    struct model *m = NULL;
+    struct cs_err err = { 0 };
+    assert_int_equal(model_parse("ok.json", ok, &m, &err), CS_OK);
+    /* the misspelt num_key_value_head is not read: 8 KV heads, as absent */
+    assert_int_equal(m->kv_el_full, 2 * 8 * 128);
+    model_free(m);
+    static const char bad[] = "{\"hidden_size\": 1024, \"num_hidden_layers\": 4, \"num_attention_heads\": 8,"
+                              " \"vocab_size\": 1000, \"intermediate_size\": 4096, \"use_sliding_window\": \"no\"}";
+    assert_int_equal(model_parse("bad.json", bad, &m, &err), CS_EINPUT);
+    assert_string_equal(err.msg, "bad.json: .use_sliding_window: must be true or false");
+}
+
+/* A quantization_config sets the precision the checkpoint ships in;
+ * AWQ/GPTQ int4 is priced as NVFP4 (4-bit weights through Marlin). */
+static void test_quantization_config_sets_default_precision(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/fixtures/good/config_quant_awq.json");
+    assert_int_equal(model_default_precision(m), DTYPE_NVFP4);
+    model_free(m);
+    static const char *const q[][2] = {
+        { "{\"quant_method\": \"gptq\", \"bits\": 8}", "fp8" },
+        { "{\"quant_method\": \"fp8\", \"weight_block_size\": [128, 128]}", "fp8" },
+        { "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\"}", "nvfp4" },
+        { "{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"group_0\": "
+          "{\"weights\": {\"num_bits\": 4, \"type\": \"float\"}}}}", "nvfp4" },
+        { "{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"group_0\": "
+          "{\"weights\": {\"num_bits\": 8, \"type\": \"float\", \"strategy\": \"channel\"}}}}", "fp8" },
+        { "{\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true}", "bf16" },
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "{\"hidden_size\": 1024, \"num_hidden_layers\": 4, "
+                 "\"num_attention_heads\": 8, \"vocab_size\": 1000, \"intermediate_size\": 4096, "
+                 "\"quantization_config\": %s}", q[i][0]);
+        struct cs_err err = { 0 };
+        if (model_parse("q.json", text, &m, &err))
+            fail_msg("%s: %s", q[i][0], err.msg);
+        enum dtype want;
+        dtype_parse(q[i][1], &want, NULL);
+        if (model_default_precision(m) != want)
+            fail_msg("%s: default precision %d, want %s", q[i][0], model_default_precision(m), q[i][1]);
+        model_free(m);
+    }
 }
 
 static void test_memory_rejects_context_beyond_the_model(void **state)
@@ -285,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_llama_shaped_config_worked_by_hand),
         cmocka_unit_test(test_user_fp8_block_config_is_fp8_via_marlin),
         cmocka_unit_test(test_bad_configs_name_file_and_key),
+        cmocka_unit_test(test_unread_keys_are_ignored_read_keys_checked),
+        cmocka_unit_test(test_quantization_config_sets_default_precision),
         cmocka_unit_test(test_memory_rejects_context_beyond_the_model),
         cmocka_unit_test(test_precision_table_arithmetic),
     };
