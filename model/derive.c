@@ -7,7 +7,8 @@
  *   MoE layer   router H*E + E experts + shared expert
  *   GDN layer   H*(2*nk*dk + nv*dv) + H*nv*dv + 2*H*nv + conv_dim*k + nv*dv*H
  *   Mamba-2     H*(2*d_in + 2*g*n + h) + conv_dim*(k+1) + d_in*H
- * Every key read is type- and range-checked; inconsistent keys are named.
+ * Every key read is type- and range-checked; inconsistent keys are named;
+ * keys capsim does not read are ignored, as transformers and vLLM do.
  */
 #include <math.h>
 #include <string.h>
@@ -70,7 +71,19 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
         (rc = get_u32(&x, "intermediate_size", false, &I)) ||
         (rc = get_u32(&x, "max_position_embeddings", false, &maxpos)))
         return rc;
-    bool tied = false, gated_q = false, k_eq_v = false;
+    /* An absent tie_word_embeddings takes the config class's default:
+     * PretrainedConfig's true survives in Gemma's configs
+     * (transformers configuration_gemma2.py, configuration_gemma3.py); Llama, Qwen,
+     * Mistral, Phi-3 and the other families capsim knows set false. */
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+    const char *model_type = cJSON_IsString(mt) ? mt->valuestring : "";
+    if (cJSON_IsObject(tc)) {
+        mt = cJSON_GetObjectItemCaseSensitive(tc, "model_type");
+        if (cJSON_IsString(mt))
+            model_type = mt->valuestring;
+    }
+    bool gemma = strncmp(model_type, "gemma", 5) == 0;
+    bool tied = gemma, gated_q = false, k_eq_v = false;
     if ((rc = get_bool(&x, "tie_word_embeddings", &tied)) ||
         (rc = get_bool(&x, "attn_output_gate", &gated_q)) ||
         (rc = get_bool(&x, "attention_k_eq_v", &k_eq_v)))
@@ -80,6 +93,13 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
         (rc = get_u32(&x, "global_head_dim", false, &ghd)) ||
         (rc = get_u32(&x, "num_global_key_value_heads", false, &gkv)))
         return rc;
+    /* Qwen2/Qwen3 configs carry a sliding_window they do not use:
+     * use_sliding_window false turns it off (configuration_qwen2.py). */
+    bool use_swa = true;
+    if ((rc = get_bool(&x, "use_sliding_window", &use_swa)))
+        return rc;
+    if (!use_swa)
+        window = 0;
 
     /* Layer kinds: layer_types, or NemotronH's hybrid_override_pattern. */
     enum layer_kind kinds[1024];
@@ -137,6 +157,19 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
                                   file, i, pat->valuestring[i]);
             }
         }
+    } else if (window && strcmp(model_type, "gemma2") == 0) {
+        /* Gemma 2 alternates, sliding first (configuration_gemma2.py:
+         * sliding where (i + 1) % 2, full attention otherwise). */
+        for (uint32_t i = 0; i < L; i++)
+            kinds[i] = (i + 1) % 2 ? LK_SLIDING : LK_FULL;
+    } else if (window && strncmp(model_type, "gemma3", 6) == 0) {
+        /* Gemma 3: one full layer in sliding_window_pattern (default 6),
+         * configuration_gemma3.py. */
+        uint32_t every = 6;
+        if ((rc = get_u32(&x, "sliding_window_pattern", false, &every)))
+            return rc;
+        for (uint32_t i = 0; i < L; i++)
+            kinds[i] = every && (i + 1) % every ? LK_SLIDING : LK_FULL;
     } else if (window) {
         for (uint32_t i = 0; i < L; i++)
             kinds[i] = LK_SLIDING;
@@ -152,6 +185,29 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
         (rc = get_u32(&x, "moe_shared_expert_intermediate_size", false, &Ishared)) ||
         (rc = get_u32(&x, "first_k_dense_replace", false, &first_dense)))
         return rc;
+    /* Qwen2/3-MoE: a layer is MoE unless listed in mlp_only_layers, and
+     * only every decoder_sparse_step-th one (modeling_qwen3_moe.py,
+     * Qwen3MoeDecoderLayer). */
+    uint32_t sparse_step = 1;
+    bool dense_layer[1024] = { false };
+    const cJSON *mlp_only = cJSON_GetObjectItemCaseSensitive(x.c, "mlp_only_layers");
+    if ((rc = get_u32(&x, "decoder_sparse_step", false, &sparse_step)))
+        return rc;
+    if (mlp_only && !cJSON_IsNull(mlp_only)) {
+        const cJSON *e;
+        if (!cJSON_IsArray(mlp_only))
+            return cs_err_set(err, CS_EINPUT, "%s: .mlp_only_layers: must be an array of layer indices", file);
+        cJSON_ArrayForEach(e, mlp_only)
+        {
+            if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble >= L)
+                return cs_err_set(err, CS_EINPUT, "%s: .mlp_only_layers: indices must be below "
+                                  "num_hidden_layers %u", file, L);
+            dense_layer[(uint32_t)e->valuedouble] = true;
+        }
+    }
+    for (uint32_t i = 0; i < L; i++)
+        if (sparse_step > 1 && (i + 1) % sparse_step != 0)
+            dense_layer[i] = true;
     uint32_t n_shared = 0, latent = 0, kv_shared = 0, ple_dim = 0, ple_vocab = 0;
     uint32_t q_lora = 0, kv_lora = 0, rope_d = 0, nope_d = 0, v_d = 0;
     bool double_wide = false;
@@ -209,8 +265,12 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
     /* MLA (DeepSeek-style): low-rank queries and one cached latent per token. */
     double mla_attn = 0;
     if (kv_lora) {
-        mla_attn = dH * q_lora + (double)q_lora * nq * (nope_d + rope_d) + dH * (kv_lora + rope_d) +
-                   (double)kv_lora * nq * (nope_d + v_d) + (double)nq * v_d * dH;
+        /* q_lora_rank null (DeepSeek-V2-Lite): q_proj maps the hidden
+         * state straight to the heads (modeling_deepseek_v2.py). */
+        double q = q_lora ? dH * q_lora + (double)q_lora * nq * (nope_d + rope_d)
+                          : dH * nq * (nope_d + rope_d);
+        mla_attn = q + dH * (kv_lora + rope_d) + (double)kv_lora * nq * (nope_d + v_d) +
+                   (double)nq * v_d * dH;
         ghd = kv_lora + rope_d;
     }
     uint32_t n_full = 0, n_swa = 0, n_rec = 0, n_moe = 0;
@@ -277,7 +337,7 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
             break;
         }
         if (has_ffn) {
-            if (E && i >= first_dense) {
+            if (E && i >= first_dense && !dense_layer[i]) {
                 n_moe++;
                 total += dH * E + E * expert + (Ishared ? ffn_mul * dH * Ishared : 0);
                 if (!moe_block || cJSON_GetObjectItemCaseSensitive(x.c, "enable_moe_block")) {
