@@ -67,10 +67,11 @@ static const char *const server_keys[] = {
 };
 static const char *const spec_keys[] = { "method", "num_speculative_tokens", "model" };
 static const char *const case_keys[] = { "id", "line", "client", "acceptance_length", "acceptance_derived",
-                                         "repeats", "measured", "spread", "unsupported" };
-static const char *const client_keys[] = { "kind", "prompt", "output", "mean_output", "concurrency",
-                                           "num_requests", "prefix_cache_hits", "unique_prompts",
-                                           "rate", "tool" };
+                                         "repeats", "measured", "spread", "unsupported", "capsim_model",
+                                         "checkpoint", "model_id", "num_speculative_tokens" };
+static const char *const client_keys[] = { "kind", "prompt", "prompt_stated", "output", "mean_output",
+                                           "concurrency", "num_requests", "prefix_cache_hits",
+                                           "unique_prompts", "rate", "tool" };
 
 static char *dup_or_empty(const char *s)
 {
@@ -175,6 +176,9 @@ static int parse_client(const cJSON *cl, struct field_case *c, const char *file,
         (rc = json_get_int(cl, "num_requests", false, 1, 1000000, &c->num_requests, file, path, err)) ||
         (rc = json_get_bool(cl, "prefix_cache_hits", false, &c->prefix_cache_hits, file, path, err)))
         return rc;
+    c->prompt_stated = true;
+    if ((rc = json_get_bool(cl, "prompt_stated", false, &c->prompt_stated, file, path, err)))
+        return rc;
     bool unique = true;
     if ((rc = json_get_bool(cl, "unique_prompts", false, &unique, file, path, err)))
         return rc;
@@ -199,6 +203,7 @@ static int parse_case(const cJSON *o, struct field_case *c, const char *file, co
         return rc;
     c->acceptance_length = NAN;
     c->repeats = 1;
+    c->num_speculative_tokens = -1;
     char sub[96];
     snprintf(sub, sizeof sub, "%s.client", path);
     if ((rc = get_str(o, "id", true, &c->id, file, path, err)) ||
@@ -207,7 +212,12 @@ static int parse_case(const cJSON *o, struct field_case *c, const char *file, co
         (rc = parse_client(cJSON_GetObjectItemCaseSensitive(o, "client"), c, file, sub, err)) ||
         (rc = json_get_number(o, "acceptance_length", false, 1, 64, &c->acceptance_length, file, path, err)) ||
         (rc = json_get_bool(o, "acceptance_derived", false, &c->acceptance_derived, file, path, err)) ||
-        (rc = json_get_int(o, "repeats", false, 1, 1000000, &c->repeats, file, path, err)))
+        (rc = json_get_int(o, "repeats", false, 1, 1000000, &c->repeats, file, path, err)) ||
+        (rc = get_str(o, "capsim_model", false, &c->capsim_model, file, path, err)) ||
+        (rc = get_str(o, "checkpoint", false, &c->checkpoint, file, path, err)) ||
+        (rc = get_str(o, "model_id", false, &c->model_id, file, path, err)) ||
+        (rc = json_get_int(o, "num_speculative_tokens", false, 0, 64, &c->num_speculative_tokens, file, path,
+                           err)))
         return rc;
     snprintf(sub, sizeof sub, "%s.measured", path);
     if ((rc = parse_metrics(cJSON_GetObjectItemCaseSensitive(o, "measured"), c->measured, true, file, sub, err)))
@@ -219,6 +229,12 @@ static int parse_case(const cJSON *o, struct field_case *c, const char *file, co
         if (!isnan(c->spread[m]) && isnan(c->measured[m]))
             return cs_err_set(err, CS_EINPUT, "%s: %s.spread.%s: no such figure in measured", file, path,
                               metric_names[m]);
+    /* a prompt the source did not state is assumed short: its TTFT and
+     * prefill figures would test the assumption, not capsim */
+    if (!c->prompt_stated && (!isnan(c->measured[FM_TTFT_MS_MEAN]) || !isnan(c->measured[FM_TTFT_MS_P50]) ||
+                              !isnan(c->measured[FM_PREFILL_TPS]) || !isnan(c->measured[FM_E2E_MS_MEAN])))
+        return cs_err_set(err, CS_EINPUT, "%s: %s.measured: TTFT, prefill and latency figures need a stated "
+                          "prompt (client.prompt_stated is false)", file, path);
     bool kernel_fig = !isnan(c->measured[FM_GEMM_TFLOPS]) || !isnan(c->measured[FM_BANDWIDTH_GBS]);
     if (kernel_fig != (c->client == FC_KERNEL))
         return cs_err_set(err, CS_EINPUT, "%s: %s.measured: kernel figures (gemm_tflops, bandwidth_gbs) "
@@ -344,8 +360,6 @@ static int parse_source(struct field_source *s, const cJSON *root, const char *d
     }
     if ((rc = get_str(root, "unsupported", false, &s->unsupported, file, "", err)))
         return rc;
-    if (!*s->capsim_model && !*s->unsupported)
-        return cs_err_set(err, CS_EINPUT, "%s: .setup.capsim_model: needed unless .unsupported says why not", file);
     if ((rc = find_model_text(s, dir, err)))
         return rc;
     const cJSON *cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
@@ -365,6 +379,12 @@ static int parse_source(struct field_source *s, const cJSON *root, const char *d
         for (size_t j = 0; j + 1 < s->n_cases; j++)
             if (strcmp(s->cases[j].id, s->cases[s->n_cases - 1].id) == 0)
                 return cs_err_set(err, CS_EINPUT, "%s: %s.id: '%s' used twice", file, path, s->cases[j].id);
+        const struct field_case *fc = &s->cases[s->n_cases - 1];
+        if (!*field_case_model(s, fc) && !*s->unsupported && !*fc->unsupported && fc->client != FC_KERNEL)
+            return cs_err_set(err, CS_EINPUT, "%s: %s: no capsim_model (in .setup or the case) and no "
+                              "unsupported reason", file, path);
+        if (strncmp(fc->capsim_model, "models/", 7) == 0)
+            return cs_err_set(err, CS_EINPUT, "%s: %s.capsim_model: a field model goes in .setup", file, path);
     }
     return CS_OK;
 }
@@ -385,6 +405,9 @@ static void free_source(struct field_source *s)
         free(s->cases[i].id);
         free(s->cases[i].line);
         free(s->cases[i].unsupported);
+        free(s->cases[i].capsim_model);
+        free(s->cases[i].checkpoint);
+        free(s->cases[i].model_id);
     }
     free(s->cases);
 }
@@ -511,4 +534,19 @@ const char *field_case_unsupported(const struct field_source *s, const struct fi
     if (c->prefix_cache_hits)
         return "prefix-cache hits (capsim does not model prefix caching)";
     return "";
+}
+
+const char *field_case_model(const struct field_source *s, const struct field_case *c)
+{
+    return *c->capsim_model ? c->capsim_model : s->capsim_model;
+}
+
+const char *field_case_checkpoint(const struct field_source *s, const struct field_case *c)
+{
+    return *c->checkpoint ? c->checkpoint : s->checkpoint;
+}
+
+int64_t field_case_spec_tokens(const struct field_source *s, const struct field_case *c)
+{
+    return c->num_speculative_tokens >= 0 ? c->num_speculative_tokens : s->num_speculative_tokens;
 }

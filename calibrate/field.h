@@ -63,6 +63,12 @@ struct field_case {
     double measured[FM_COUNT];  /* NaN where not published */
     double spread[FM_COUNT];    /* published spread (std or range half-width), NaN */
     char *unsupported;          /* why capsim cannot express it, "" if it can */
+    /* where one source measured several settings: the case's own, else
+     * ("" / -1) the source's */
+    char *capsim_model, *checkpoint, *model_id;
+    int64_t num_speculative_tokens;
+    bool prompt_stated;         /* false: the source gives no prompt length; a short
+                                 * one is assumed, so only decode figures are kept */
 };
 
 struct field_source {
@@ -104,5 +110,10 @@ void field_free(struct field_set *set);
  * case's stated reason, another engine, tensor parallelism, prefix-cache
  * hits, a kernel-level figure. */
 const char *field_case_unsupported(const struct field_source *s, const struct field_case *c);
+
+/* The case's settings where it overrides its source's. */
+const char *field_case_model(const struct field_source *s, const struct field_case *c);
+const char *field_case_checkpoint(const struct field_source *s, const struct field_case *c);
+int64_t field_case_spec_tokens(const struct field_source *s, const struct field_case *c);
 
 #endif /* CAPSIM_CALIBRATE_FIELD_H */

@@ -31,9 +31,10 @@ const char *field_group_name(enum field_group g)
     return (unsigned)g < FG_COUNT ? group_names[g] : "?";
 }
 
-enum field_group field_metric_group(const struct field_source *s, enum field_metric m)
+enum field_group field_metric_group(const struct field_source *s, const struct field_case *c,
+                                    enum field_metric m)
 {
-    bool spec = s->num_speculative_tokens > 0;
+    bool spec = field_case_spec_tokens(s, c) > 0;
     switch (m) {
     case FM_DECODE_TPS_PER_USER:
         return spec ? FG_SPEC : FG_DECODE_USER;
@@ -71,17 +72,17 @@ static int case_deploy(const struct field_source *s, const struct field_case *c,
     struct deploy_args da;
     deploy_args_init(&da);
     char path[1024];
-    da.model = s->capsim_model;
-    if (s->model_text) {
+    da.model = field_case_model(s, c);
+    if (s->model_text && !*c->capsim_model) {
         da.model_json = s->model_text;
-    } else if (strncmp(s->capsim_model, "models/", 7) == 0) {
+    } else if (strncmp(da.model, "models/", 7) == 0) {
         /* next to the source file: DIR/x.json -> DIR/models/... */
         const char *slash = strrchr(s->file, '/');
         int len = slash ? (int)(slash - s->file) : 1;
-        snprintf(path, sizeof path, "%.*s/%s", len, slash ? s->file : ".", s->capsim_model);
+        snprintf(path, sizeof path, "%.*s/%s", len, slash ? s->file : ".", da.model);
         da.model = path;
     }
-    da.precision = s->checkpoint;
+    da.precision = field_case_checkpoint(s, c);
     da.kv_cache_dtype = *s->kv_cache_dtype ? s->kv_cache_dtype : NULL;
     da.gpu_memory_utilization = s->gpu_memory_utilization;
     da.max_model_len = (uint32_t)s->max_model_len;
@@ -95,8 +96,8 @@ static int case_deploy(const struct field_source *s, const struct field_case *c,
     da.moe_backend = kernel_backend_parse(s->moe_backend, "", &kb, NULL) ? NULL : s->moe_backend;
     da.force_fp8_marlin = s->force_fp8_marlin;
     da.profile = p;
-    if (s->num_speculative_tokens > 0) {
-        da.num_speculative_tokens = (uint32_t)s->num_speculative_tokens;
+    if (field_case_spec_tokens(s, c) > 0) {
+        da.num_speculative_tokens = (uint32_t)field_case_spec_tokens(s, c);
         da.spec_mean_accepted = fmax(0.0, c->acceptance_length - 1.0);
         if (spec_method_parse(s->spec_method, "", &da.spec_method, NULL))
             da.spec_method = SPEC_OTHER;
@@ -185,7 +186,7 @@ int field_validate_run(const struct field_set *set, const struct profile *p, con
             for (int m = 0; m < FM_COUNT; m++)
                 v->pred[i][j][m] = NAN;
             const char *why = field_case_unsupported(s, c);
-            if (!*why && s->num_speculative_tokens > 0 && isnan(c->acceptance_length))
+            if (!*why && field_case_spec_tokens(s, c) > 0 && isnan(c->acceptance_length))
                 why = "speculative decoding without a stated acceptance length";
             if (only_source && strcmp(only_source, s->id) != 0)
                 why = "not selected";
@@ -233,7 +234,7 @@ size_t field_group_errors(const struct field_validation *v, enum field_group g, 
                 continue;
             for (int m = 0; m < FM_COUNT; m++) {
                 double x = s->cases[j].measured[m], p = v->pred[i][j][m];
-                if (field_metric_group(s, (enum field_metric)m) != g || isnan(x) || isnan(p) || !(x > 0))
+                if (field_metric_group(s, &s->cases[j], (enum field_metric)m) != g || isnan(x) || isnan(p) || !(x > 0))
                     continue;
                 double e = (p / x - 1.0) * 100.0;
                 /* a rate that comes out high means capsim is fast: flip it */

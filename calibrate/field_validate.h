@@ -25,8 +25,9 @@ enum field_group {
     FG_DECODE_USER, FG_DECODE_TOTAL, FG_PREFILL, FG_TTFT, FG_ITL_TPOT, FG_E2E, FG_SPEC, FG_COUNT
 };
 const char *field_group_name(enum field_group g);
-/* The group of figure m in source s; FG_COUNT for kernel figures. */
-enum field_group field_metric_group(const struct field_source *s, enum field_metric m);
+/* The group of figure m of case c; FG_COUNT for kernel figures. */
+enum field_group field_metric_group(const struct field_source *s, const struct field_case *c,
+                                    enum field_metric m);
 
 struct field_validation {
     const struct field_set *set;
