@@ -94,9 +94,12 @@ int cmd_benchy(int argc, char **argv)
                 }
     if (!rc) {
         if (strcmp(format, "json") == 0)
-            rc = report_benchy_json(stdout, model_name(d->model), latency, pts, n, max_c, &err);
-        else
+            rc = report_benchy_json(stdout, model_name(d->model), &d->settings, latency, pts, n,
+                                    max_c, &err);
+        else {
+            server_print_settings(stdout, &d->settings);
             report_benchy_md(stdout, model_name(d->model), latency, pts, n, max_c);
+        }
     }
     free(pts);
     deploy_free(d);

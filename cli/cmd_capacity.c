@@ -12,7 +12,8 @@
 #include <gsl/gsl_cdf.h>
 
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/scenario_opts.h"
+#include "cli/server_opts.h"
 #include "common/json.h"
 #include "common/stats.h"
 #include "plots/plot.h"
@@ -90,72 +91,64 @@ static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const 
                                   { "p95 TTFT", NULL, y[1], 0, false, PLOT_LINESPOINTS },
                                   { "p99 TTFT", NULL, y[2], 0, false, PLOT_LINESPOINTS },
                                   { "p95 TPOT (right)", NULL, y[3], 0, true, PLOT_LINESPOINTS } };
-    double hline = 0;
-    const char *hl = NULL;
-    for (size_t j = 0; j < s->n_slos && !hline; j++)
-        if (s->slos[j].metric == SLO_TTFT)
-            hline = s->slos[j].limit_ms, hl = s->slos[j].text;
-    char title[160];
-    snprintf(title, sizeof title, "%s: latency against employees; capacity %lld (seed %lld)",
-             s->name, (long long)best, (long long)c->seed);
-    struct plot_spec ps = { .title = title, .xlabel = "employees", .ylabel = "TTFT (ms)",
-                            .y2label = "TPOT (ms)", .x = x, .n = cv->n, .series = ser,
-                            .n_series = 4, .hline = hline, .hline_label = hl };
+    double limits[SLO_MAX];
+    const char *limit_names[SLO_MAX];
+    size_t nl = 0;
+    for (size_t j = 0; j < s->n_slos; j++)
+        if (s->slos[j].metric == SLO_TTFT) {
+            limits[nl] = s->slos[j].limit_ms;
+            limit_names[nl++] = s->slos[j].text;
+        }
+    const struct deploy_settings *d = &c->d->settings;
+    char title[512];
+    snprintf(title, sizeof title,
+             "%s: %s (%s, KV cache %s) on %s; capacity %lld employees (seed %lld)", s->name,
+             d->model, d->precision, d->kv_cache_dtype, d->hardware, (long long)best,
+             (long long)c->seed);
+    struct plot_spec ps = { .title = title, .xlabel = "employees in the office",
+                            .ylabel = "TTFT (ms)", .y2label = "TPOT (ms)", .x = x, .n = cv->n,
+                            .series = ser, .n_series = 4, .hlines = limits,
+                            .hline_labels = limit_names, .n_hlines = nl };
     return plot_draw(&ps, plot, script, err);
 }
 
 int cmd_capacity(int argc, char **argv)
 {
-    const char *scen_name = "office-25", *precision = NULL, *model = NULL, *kv = NULL;
+    struct server_flags sf = { 0 };
+    struct scenario_flags scf = SCENARIO_FLAGS_INIT;
     const char *plot = NULL, *script = NULL;
-    struct opt_strings slo_text = { { 0 }, 0 };
-    int64_t seeds = 3, max_emp = 5000, seed0 = -1;
-    bool json = false;
+    int64_t seeds = 3, max_emp = 5000;
+    bool json = false, check = false;
     struct opt table[] = {
-        { "scenario", OPT_STRING, &scen_name, 0, 0, "preset or scenario file [office-25]", false },
-        { "slo", OPT_STRINGS, &slo_text, 0, 0,
-          "SLO over all requests, like 'p95_ttft_ms<=5000'; repeatable; replaces the scenario's", false },
-        { "model", OPT_STRING, &model, 0, 0, "override the scenario's model", false },
-        { "precision", OPT_STRING, &precision, 0, 0, "override the scenario's precision", false },
-        { "kv-cache-dtype", OPT_STRING, &kv, 0, 0, "override the scenario's KV cache dtype", false },
-        { "seeds", OPT_INT, &seeds, 1, MAX_SEEDS, "repeat the search over N seeds [3]", false },
-        { "seed", OPT_INT, &seed0, 0, 4294967295.0, "first seed [the scenario's]", false },
+        SCENARIO_OPTS(scf),
+        SERVER_OPTS(sf),
+        { "seeds", OPT_INT, &seeds, 1, MAX_SEEDS, "repeat the search over N seeds from --seed [3]", false },
         { "max-employees", OPT_INT, &max_emp, 1, 1e6, "search no further [5000]", false },
+        { "check", OPT_FLAG, &check, 0, 0,
+          "exit 3 when any seed carries fewer than the office's employees (for scripts and CI)", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "latency against load, FILE.png or FILE.svg", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "latency against load, FILE.png, FILE.svg or FILE.pdf", false },
         { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
     size_t n_pos = 0;
     struct cs_err err = { 0 };
     int status;
-    if (cli_parse("capacity", "[--scenario FILE] [--slo 'p95_ttft_ms<=5000' ...]", table, CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos,
-                  &status))
+    if (cli_parse("capacity", "[SCENARIO] [--slo 'p95_ttft_ms<=5000' ...] [options]", table,
+                  CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &status))
         return status;
-    if (n_pos)
-        scen_name = pos[0];
-    if (slo_text.n > SLO_MAX) {
-        cs_err_set(&err, CS_EUSAGE, "capacity: --slo: at most %d (got %zu)", SLO_MAX, slo_text.n);
-        return cli_fail("capacity", &err);
-    }
-    struct slo slos[SLO_MAX];
-    for (size_t i = 0; i < slo_text.n; i++)
-        if (slo_parse(slo_text.v[i], &slos[i], "capacity: --slo", &err))
-            return cli_fail("capacity", &err);
     struct scenario s;
-    if (scenario_load(scen_name, &s, &err))
+    struct deploy_args da;
+    if (scenario_opts_load("capacity", &scf, n_pos ? pos[0] : NULL, &s, &err))
         return cli_fail("capacity", &err);
-    if (slo_text.n) { /* the command line's SLOs replace the scenario's */
-        for (size_t k = 0; k < s.n_tasks; k++)
-            s.tasks[k].n_slos = 0;
-        memcpy(s.slos, slos, sizeof slos);
-        s.n_slos = slo_text.n;
-    }
-    struct office_overrides ov = { model, precision, kv };
+    office_deploy_args(&s, &da);
+    if (server_flags_apply(&sf, &da, &err))
+        return cli_fail("capacity", &err);
     struct deploy *d;
-    if (office_deploy(&s, &ov, &d, &err))
+    if (office_deploy(&s, &da, &d, &err))
         return cli_fail("capacity", &err);
-    int64_t first = seed0 >= 0 ? seed0 : s.seed;
+    int64_t office = scf.employees > 0 ? scf.employees : s.employees;
+    int64_t first = s.seed;
     double best[MAX_SEEDS];
     struct cap_ctx c0 = { .n_pts = 0 }; /* the first seed's curve and points */
     struct capacity_curve curve = { .n = 0 };
@@ -167,7 +160,7 @@ int cmd_capacity(int argc, char **argv)
         c.s = &s, c.d = d, c.seed = first + k, c.k = k, c.n_seeds = seeds, c.progress = progress;
         int64_t b = 0;
         struct capacity_curve cv;
-        rc = capacity_search(pred, &c, s.employees, max_emp, &b, &cv, &err);
+        rc = capacity_search(pred, &c, office, max_emp, &b, &cv, &err);
         best[k] = (double)b;
         if (k == 0) {
             curve = cv;
@@ -202,6 +195,8 @@ int cmd_capacity(int argc, char **argv)
         cJSON *slo = cJSON_AddArrayToObject(o, "slo");
         for (size_t j = 0; j < s.n_slos; j++)
             cJSON_AddItemToArray(slo, cJSON_CreateString(s.slos[j].text));
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(&d->settings));
+        json_add_int(o, "employees", office);
         cJSON *sd_arr = cJSON_AddArrayToObject(o, "seeds");
         for (size_t k = 0; k < ns; k++)
             json_push_int(sd_arr, first + (int64_t)k);
@@ -233,6 +228,7 @@ int cmd_capacity(int argc, char **argv)
         printf("capsim capacity: %s (%s load) with %s (%s, KV cache %s) on %s\n", s.name,
                scenario_load_name(s.load), model_name(d->model), dtype_traits(d->precision)->name,
                kv_dtype_name(d->kv), d->profile.name);
+        server_print_settings(stdout, &d->settings);
         bool per_task = false;
         for (size_t k = 0; k < s.n_tasks; k++)
             per_task = per_task || s.tasks[k].n_slos > 0;
@@ -265,5 +261,7 @@ int cmd_capacity(int argc, char **argv)
     if (!rc && (plot || script))
         rc = draw(&curve, &c0, &s, cap0, plot, script, &err);
     deploy_free(d);
-    return rc ? cli_fail("capacity", &err) : 0;
+    if (rc)
+        return cli_fail("capacity", &err);
+    return check && sorted[0] < (double)office ? CLI_EXIT_MISSED : 0;
 }

@@ -52,6 +52,7 @@ int cmd_memory(int argc, char **argv)
         cJSON_AddStringToObject(o, "model", model_name(d->model));
         cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
         cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(&d->settings));
         json_add_fixed(o, "weights_gib", r->weights_bytes / gib, 4);
         json_add_fixed(o, "kv_cache_gib", r->kv_cache_bytes / gib, 4);
         json_add_int(o, "kv_cache_tokens", r->kv_cache_tokens);
@@ -74,6 +75,7 @@ int cmd_memory(int argc, char **argv)
     } else {
         printf("simulated vLLM start-up: %s (%s weights, %s KV cache) on %s\n", model_name(d->model),
                dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);
+        server_print_settings(stdout, &d->settings);
         printf("Model loading took %.2f GiB memory\n", r->weights_bytes / gib);
         /* Which GEMM kernels the weights run through (vLLM logs its
          * choice at start-up; --linear-backend / --moe-backend change it). */

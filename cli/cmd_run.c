@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/scenario_opts.h"
+#include "cli/server_opts.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "plots/plot.h"
@@ -69,6 +70,7 @@ static void print_text(const struct scenario *s, const struct deploy *d, const s
            s->name[0] ? s->name : s->file, (long long)r->employees, scenario_load_name(s->load),
            model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
            d->profile.name, (long long)s->seed);
+    server_print_settings(stdout, &d->settings);
     printf("%lld conversations, %lld requests over %.1f h (%.1f requests/hour); "
            "peak KV cache use %.0f%%, %lld preemptions\n\n",
            (long long)r->conversations, (long long)r->requests, r->duration_s / 3600.0,
@@ -104,6 +106,7 @@ static int print_json(const struct scenario *s, const struct deploy *d, const st
     cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
     cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
     cJSON_AddStringToObject(o, "profile", d->profile.name);
+    cJSON_AddItemToObject(o, "server", deploy_settings_json(&d->settings));
     json_add_int(o, "employees", r->employees);
     json_add_int(o, "seed", s->seed);
     json_add_int(o, "conversations", r->conversations);
@@ -123,9 +126,11 @@ static int print_json(const struct scenario *s, const struct deploy *d, const st
     return json_write(stdout, o, err);
 }
 
-static int draw(const struct office_result *r, const char *kind, const char *plot,
-                const char *script, struct cs_err *err)
+static int draw(const struct scenario *s, const struct deploy *d, const struct office_result *r,
+                const char *kind, const char *plot, const char *script, struct cs_err *err)
 {
+    const struct deploy_settings *ds = &d->settings;
+    char title[768];
     if (strcmp(kind, "cdf") == 0) {
         double *frac = xmalloc((r->n_lat ? r->n_lat : 1) * sizeof *frac);
         double *e2el_s = xmalloc((r->n_lat ? r->n_lat : 1) * sizeof *e2el_s);
@@ -138,8 +143,11 @@ static int draw(const struct office_result *r, const char *kind, const char *plo
         /* CDF: x is the latency, y the share of requests at most that slow */
         struct plot_series ser[2] = { { "TTFT", ttft_s, frac, r->n_lat, false, PLOT_STEPS },
                                       { "E2EL", e2el_s, frac, r->n_lat, false, PLOT_STEPS } };
-        struct plot_spec ps = { .title = "Latency CDF, all requests", .xlabel = "seconds (log)",
-                                .ylabel = "share of requests", .series = ser, .n_series = 2,
+        snprintf(title, sizeof title, "%s: latency CDF of all requests, %s (%s, KV cache %s) on %s",
+                 s->name[0] ? s->name : s->file, ds->model, ds->precision, ds->kv_cache_dtype,
+                 ds->hardware);
+        struct plot_spec ps = { .title = title, .xlabel = "latency (s, log scale)",
+                                .ylabel = "share of requests (0-1)", .series = ser, .n_series = 2,
                                 .n = r->n_lat, .logx = true };
         int rc = plot_draw(&ps, plot, script, err);
         free(frac);
@@ -156,8 +164,13 @@ static int draw(const struct office_result *r, const char *kind, const char *plo
     struct plot_series ser[3] = { { "waiting requests", NULL, r->tl_waiting, 0, false, PLOT_LINES },
                                   { "running requests (batch)", NULL, r->tl_running, 0, false, PLOT_LINES },
                                   { "KV cache used (%, right)", NULL, kv, 0, true, PLOT_LINES } };
-    struct plot_spec ps = { .title = "Queue, batch and KV cache over the day (one sample a minute)",
-                            .xlabel = "hours since opening", .ylabel = "requests",
+    snprintf(title, sizeof title,
+             "%s: queue, batch and KV cache over the day (one sample a minute), %s (%s, KV cache "
+             "%s) on %s",
+             s->name[0] ? s->name : s->file, ds->model, ds->precision, ds->kv_cache_dtype,
+             ds->hardware);
+    struct plot_spec ps = { .title = title, .xlabel = "hours since opening (h)",
+                            .ylabel = "requests (count)",
                             .y2label = "KV cache used (%)", .x = hours, .n = r->tl_n,
                             .series = ser, .n_series = 3 };
     int rc = plot_draw(&ps, plot, script, err);
@@ -168,19 +181,16 @@ static int draw(const struct office_result *r, const char *kind, const char *plo
 
 int cmd_run(int argc, char **argv)
 {
-    const char *scen_name = NULL, *model = NULL, *precision = NULL, *kv = NULL;
+    struct server_flags sf = { 0 };
+    struct scenario_flags scf = SCENARIO_FLAGS_INIT;
     const char *plot = NULL, *plot_script = NULL, *kind = "timeline";
-    int64_t employees = 0, seed = -1;
-    bool json = false;
+    bool json = false, check = false;
     struct opt table[] = {
-        { "scenario", OPT_STRING, &scen_name, 0, 0, "preset name or scenario file [office-25]", false },
-        { "employees", OPT_INT, &employees, 1, 1e6, "override the scenario's employees", false },
-        { "model", OPT_STRING, &model, 0, 0, "override the scenario's model", false },
-        { "precision", OPT_STRING, &precision, 0, 0, "override the scenario's precision", false },
-        { "kv-cache-dtype", OPT_STRING, &kv, 0, 0, "override the scenario's KV cache dtype", false },
-        { "seed", OPT_INT, &seed, 0, 4294967295.0, "override the scenario's seed", false },
+        SCENARIO_OPTS(scf),
+        SERVER_OPTS(sf),
+        { "check", OPT_FLAG, &check, 0, 0, "exit 3 when an SLO is missed (for scripts and CI)", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "draw FILE.png or FILE.svg (gnuplot)", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "draw FILE.png, FILE.svg or FILE.pdf (gnuplot)", false },
         { "plot-kind", OPT_STRING, &kind, 0, 0, "timeline (queue, batch, KV) or cdf [timeline]", false },
         { "plot-script", OPT_STRING, &plot_script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
@@ -195,19 +205,18 @@ int cmd_run(int argc, char **argv)
         cs_err_set(&err, CS_EUSAGE, "run: --plot-kind: must be timeline or cdf (got '%s')", kind);
         return cli_fail("run", &err);
     }
-    if (n_pos)
-        scen_name = pos[0];
     struct scenario s;
-    if (scenario_load(scen_name ? scen_name : "office-25", &s, &err))
+    struct deploy_args da;
+    if (scenario_opts_load("run", &scf, n_pos ? pos[0] : NULL, &s, &err))
         return cli_fail("run", &err);
-    if (seed >= 0)
-        s.seed = seed;
-    struct office_overrides ov = { model, precision, kv };
+    office_deploy_args(&s, &da);
+    if (server_flags_apply(&sf, &da, &err))
+        return cli_fail("run", &err);
     struct deploy *d;
-    if (office_deploy(&s, &ov, &d, &err))
+    if (office_deploy(&s, &da, &d, &err))
         return cli_fail("run", &err);
     struct office_result r;
-    if (office_run(&s, d, employees, s.seed, &r, &err)) {
+    if (office_run(&s, d, scf.employees, s.seed, &r, &err)) {
         deploy_free(d);
         return cli_fail("run", &err);
     }
@@ -217,8 +226,11 @@ int cmd_run(int argc, char **argv)
     else
         print_text(&s, d, &r);
     if (!rc && (plot || plot_script))
-        rc = draw(&r, kind, plot, plot_script, &err);
+        rc = draw(&s, d, &r, kind, plot, plot_script, &err);
+    bool met = r.all_slos_met;
     office_result_release(&r);
     deploy_free(d);
-    return rc ? cli_fail("run", &err) : 0;
+    if (rc)
+        return cli_fail("run", &err);
+    return check && !met ? CLI_EXIT_MISSED : 0;
 }

@@ -150,15 +150,18 @@ int cmd_serve(int argc, char **argv)
     }
     struct serve_echo e = { model_hf_id(d->model)[0] ? model_hf_id(d->model) : model_name(d->model),
                             dtype_traits(d->precision)->name, d->profile.name, a.request_rate,
-                            a.burstiness, a.max_concurrency, a.num_prompts, a.seed, (int)seeds };
+                            a.burstiness, a.max_concurrency, a.num_prompts, a.seed, (int)seeds,
+                            &d->settings };
     if (r.overloaded)
         fprintf(stderr, "capsim: note: overloaded: %.2f req/s completed of %.2f configured; "
                         "the queue grew for the whole run, so latencies depend on --num-prompts\n",
                 r.request_throughput, a.request_rate);
     if (strcmp(format, "json") == 0)
         rc = report_serve_json(stdout, &r, &a, &e, &err);
-    else
+    else {
+        server_print_settings(stdout, &d->settings);
         report_serve_text(stdout, &r, &a, &e);
+    }
     if (!rc && save) {
         char path[1024], name[512];
         if (result_file)

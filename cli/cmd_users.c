@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/scenario_opts.h"
 #include "cli/server_opts.h"
 #include "client/metrics.h"
 #include "common/json.h"
@@ -29,7 +30,8 @@ struct users_ctx {
     const struct deploy *d;
     uint32_t context, output;
     double think_s, horizon_s;
-    struct slo slo;
+    struct slo slos[SLO_MAX];   /* every one must hold */
+    size_t n_slos;
     int64_t seed;
     bool progress;
     const char *phase;
@@ -52,7 +54,7 @@ struct uloop {
 
 /* What one load level gave. */
 struct umeasure {
-    double value_ms;        /* the SLO's metric */
+    double value_ms[SLO_MAX];   /* each SLO's statistic */
     double ttft_p95_ms, tpot_p95_ms;
     int64_t rejected, preemptions;
     uint32_t peak_running;
@@ -117,32 +119,52 @@ static void measure(const struct users_ctx *c, int64_t n, bool closed, struct um
     out->rejected = st->n_rejected;
     out->preemptions = st->n_preemptions;
     out->peak_running = st->peak_running;
-    struct sample x = { 0 }, ttft = { 0 }, tpot = { 0 };
+    /* per request: TTFT, TPOT (ITL ~ TPOT for one-token chunks), E2EL */
+    struct sample x[4] = { { 0 } };
     for (size_t i = 0; i < u.n; i++) {
         const struct ureq *q = &u.r[i];
         if (!q->got)
             continue;
-        double tp = q->got > 1 ? (q->last - q->first) / (q->got - 1) : 0;
-        double v = c->slo.metric == SLO_TTFT ? q->first - q->send
-                   : c->slo.metric == SLO_E2EL ? q->last - q->send
-                                               : tp; /* ITL ~ TPOT for one-token chunks */
-        sample_push(&x, v * 1e3);
-        sample_push(&ttft, (q->first - q->send) * 1e3);
-        if (q->got > 1)
-            sample_push(&tpot, tp * 1e3);
+        sample_push(&x[SLO_TTFT], (q->first - q->send) * 1e3);
+        sample_push(&x[SLO_E2EL], (q->last - q->send) * 1e3);
+        if (q->got > 1) {
+            double tp = (q->last - q->first) / (q->got - 1) * 1e3;
+            sample_push(&x[SLO_TPOT], tp);
+            sample_push(&x[SLO_ITL], tp);
+        }
     }
-    out->requests = x.n;
-    struct metric_summary m;
-    double p = c->slo.percentile > 0 ? c->slo.percentile : 50;
-    metric_summarize(&x, &p, 1, &m);
-    out->value_ms = c->slo.percentile > 0 ? m.pct[0] : m.mean;
-    out->ttft_p95_ms = pct(&ttft, 95);
-    out->tpot_p95_ms = pct(&tpot, 95);
-    sample_release(&x);
-    sample_release(&ttft);
-    sample_release(&tpot);
+    out->requests = x[SLO_TTFT].n;
+    for (size_t j = 0; j < c->n_slos; j++) {
+        const struct slo *o = &c->slos[j];
+        struct metric_summary m;
+        double p = o->percentile > 0 ? o->percentile : 50;
+        metric_summarize(&x[o->metric], &p, 1, &m);
+        out->value_ms[j] = o->percentile > 0 ? m.pct[0] : m.mean;
+    }
+    out->ttft_p95_ms = pct(&x[SLO_TTFT], 95);
+    out->tpot_p95_ms = pct(&x[SLO_TPOT], 95);
+    for (size_t k = 0; k < 4; k++)
+        sample_release(&x[k]);
     free(u.r);
     sim_free(u.sim);
+}
+
+static bool all_met(const struct users_ctx *c, const struct umeasure *m)
+{
+    bool ok = m->rejected == 0;
+    for (size_t j = 0; j < c->n_slos; j++)
+        ok = ok && slo_met(&c->slos[j], m->value_ms[j]);
+    return ok;
+}
+
+/* The SLO closest to, or furthest past, its limit. */
+static size_t binding(const struct users_ctx *c, const struct umeasure *m)
+{
+    size_t b = 0;
+    for (size_t j = 1; j < c->n_slos; j++)
+        if (m->value_ms[j] / c->slos[j].limit_ms > m->value_ms[b] / c->slos[b].limit_ms)
+            b = j;
+    return b;
 }
 
 static int pred(int64_t n, void *ud, bool closed, bool *pass, double *v)
@@ -152,8 +174,8 @@ static int pred(int64_t n, void *ud, bool closed, bool *pass, double *v)
         fprintf(stderr, "\rcapsim users: %s, trying %lld...      ", c->phase, (long long)n);
     struct umeasure m;
     measure(c, n, closed, &m);
-    *v = m.value_ms;
-    *pass = m.rejected == 0 && slo_met(&c->slo, m.value_ms);
+    *v = m.value_ms[binding(c, &m)];
+    *pass = all_met(c, &m);
     return CS_OK;
 }
 
@@ -169,7 +191,8 @@ static int pred_closed(int64_t n, void *ud, bool *pass, double *v, struct cs_err
     return pred(n, ud, true, pass, v);
 }
 
-/* Both curves on a regular grid of user counts up to past the answers. */
+/* Both curves of every SLO's statistic on a regular grid of user counts
+ * up to past the answers. */
 static int draw(const struct users_ctx *c, int64_t burst, int64_t active, const char *plot,
                 const char *script, struct cs_err *err)
 {
@@ -177,31 +200,44 @@ static int draw(const struct users_ctx *c, int64_t burst, int64_t active, const 
     if (top < 8)
         top = 8;
     int64_t step = (top + 39) / 40;
-    size_t n = (size_t)(top / step);
-    double *x = xmalloc(n * sizeof *x), *yb = xmalloc(n * sizeof *yb), *ya = xmalloc(n * sizeof *ya);
+    size_t n = (size_t)(top / step), ns = c->n_slos;
+    double *x = xmalloc(n * sizeof *x), *y = xmalloc(2 * ns * n * sizeof *y);
     for (size_t i = 0; i < n; i++) {
-        struct umeasure m;
+        struct umeasure mb, ma;
         x[i] = (double)((int64_t)(i + 1) * step);
-        measure(c, (int64_t)x[i], false, &m);
-        yb[i] = m.value_ms;
-        measure(c, (int64_t)x[i], true, &m);
-        ya[i] = m.value_ms;
+        measure(c, (int64_t)x[i], false, &mb);
+        measure(c, (int64_t)x[i], true, &ma);
+        for (size_t j = 0; j < ns; j++) {
+            y[(2 * j) * n + i] = mb.value_ms[j];
+            y[(2 * j + 1) * n + i] = ma.value_ms[j];
+        }
     }
-    struct plot_series ser[2] = {
-        { "users asking at the same moment", NULL, yb, 0, false, PLOT_LINESPOINTS },
-        { "active users with think time", NULL, ya, 0, false, PLOT_LINESPOINTS } };
-    char ylabel[64], title[200], label[32];
-    slo_label(&c->slo, label, sizeof label);
-    snprintf(ylabel, sizeof ylabel, "%s (ms, log)", label);
-    snprintf(title, sizeof title, "Users at %u-token context, %u-token replies, %.0f s think time",
-             c->context, c->output, c->think_s);
-    struct plot_spec ps = { .title = title, .xlabel = "users", .ylabel = ylabel, .x = x, .n = n,
-                            .series = ser, .n_series = 2, .logy = true, .hline = c->slo.limit_ms,
-                            .hline_label = c->slo.text };
+    struct plot_series ser[2 * SLO_MAX];
+    char names[2 * SLO_MAX][80];
+    double limits[SLO_MAX];
+    const char *limit_names[SLO_MAX];
+    for (size_t j = 0; j < ns; j++) {
+        char label[32];
+        slo_label(&c->slos[j], label, sizeof label);
+        snprintf(names[2 * j], sizeof names[0], "%s, users asking at the same moment", label);
+        snprintf(names[2 * j + 1], sizeof names[0], "%s, active users with think time", label);
+        ser[2 * j] = (struct plot_series){ names[2 * j], NULL, y + 2 * j * n, 0, false, PLOT_LINESPOINTS };
+        ser[2 * j + 1] = (struct plot_series){ names[2 * j + 1], NULL, y + (2 * j + 1) * n, 0, false,
+                                               PLOT_LINESPOINTS };
+        limits[j] = c->slos[j].limit_ms;
+        limit_names[j] = c->slos[j].text;
+    }
+    const struct deploy_settings *d = &c->d->settings;
+    char title[512];
+    snprintf(title, sizeof title,
+             "%s (%s, KV cache %s) on %s: %u-token prompts, %u-token replies, %.0f s think time",
+             d->model, d->precision, d->kv_cache_dtype, d->hardware, c->context, c->output, c->think_s);
+    struct plot_spec ps = { .title = title, .xlabel = "users", .ylabel = "latency (ms, log scale)",
+                            .x = x, .n = n, .series = ser, .n_series = 2 * ns, .logy = true,
+                            .hlines = limits, .hline_labels = limit_names, .n_hlines = ns };
     int rc = plot_draw(&ps, plot, script, err);
     free(x);
-    free(yb);
-    free(ya);
+    free(y);
     return rc;
 }
 
@@ -210,19 +246,21 @@ int cmd_users(int argc, char **argv)
     struct server_flags sf = { 0 };
     int64_t context = 25000, output = 256, max_users = 100000, seed = 0;
     double think = 60;
-    const char *slo_text = "p95_ttft_ms<=10000";
-    bool json = false;
+    struct opt_strings slo_text = { { 0 }, 0 };
+    bool json = false, check = false;
     const char *plot = NULL, *script = NULL;
     struct opt table[] = {
         SERVER_OPTS(sf),
         { "context", OPT_INT, &context, 1, 1e8, "prompt tokens per request [25000]", false },
         { "output", OPT_INT, &output, 1, 1e6, "reply tokens per request [256]", false },
         { "think-time", OPT_DOUBLE, &think, 0, 86400, "mean seconds a user reads before asking again [60]", false },
-        { "slo", OPT_STRING, &slo_text, 0, 0, "the objective [p95_ttft_ms<=10000]", false },
+        { "slo", OPT_STRINGS, &slo_text, 0, 0,
+          "objective; repeat to combine (all must hold) [p95_ttft_ms<=10000]", false },
         { "seed", OPT_INT, &seed, 0, 4294967295.0, "think times' random stream [0]", false },
         { "max-users", OPT_INT, &max_users, 1, 1e7, "search no further [100000]", false },
+        { "check", OPT_FLAG, &check, 0, 0, "exit 3 when no user fits (for scripts and CI)", false },
         { "json", OPT_FLAG, &json, 0, 0, "print JSON", false },
-        { "plot", OPT_STRING, &plot, 0, 0, "the SLO metric against users, FILE.png or FILE.svg", false },
+        { "plot", OPT_STRING, &plot, 0, 0, "the SLO metrics against users, FILE.png, FILE.svg or FILE.pdf", false },
         { "plot-script", OPT_STRING, &script, 0, 0, "write the gnuplot script and data to FILE", false },
     };
     const char *pos[1];
@@ -230,12 +268,16 @@ int cmd_users(int argc, char **argv)
     struct cs_err err = { 0 };
     int status;
     if (cli_parse("users",
-                  "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000'",
+                  "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000' ...",
                   table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &status))
         return status;
-    struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { 0 }, seed,
-                           isatty(STDERR_FILENO), "" };
-    if (slo_parse(slo_text, &c.slo, "users: --slo", &err))
+    struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { { 0 } }, 0,
+                           seed, isatty(STDERR_FILENO), "" };
+    if (!slo_text.n) {
+        slo_text.v[0] = "p95_ttft_ms<=10000";
+        slo_text.n = 1;
+    }
+    if (scenario_opts_slos("users", &slo_text, c.slos, &c.n_slos, &err))
         return cli_fail("users", &err);
     struct deploy_args da;
     if (server_flags_deploy(&sf, &da, &err))
@@ -273,20 +315,27 @@ int cmd_users(int argc, char **argv)
      * otherwise the SLO failed while memory had room: compute. */
     bool memory = (double)(burst + 1) > mem_conc || over.preemptions > 0 || over.rejected > 0;
     const char *limit = memory ? "memory" : burst == 0 ? "one request" : "prefill compute";
+    size_t b_one = binding(&c, &one), b_over = binding(&c, &over);
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "model", model_name(d->model));
         cJSON_AddStringToObject(o, "precision", dtype_traits(d->precision)->name);
         cJSON_AddStringToObject(o, "kv_cache_dtype", kv_dtype_name(d->kv));
         cJSON_AddStringToObject(o, "profile", d->profile.name);
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(&d->settings));
         json_add_int(o, "context", context);
         json_add_int(o, "output", output);
-        cJSON_AddStringToObject(o, "slo", c.slo.text);
-        json_add_fixed(o, "single_request_ms", one.value_ms, 2);
+        cJSON *slo = cJSON_AddArrayToObject(o, "slo");
+        for (size_t j = 0; j < c.n_slos; j++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "slo", c.slos[j].text);
+            json_add_fixed(e, "single_request_ms", one.value_ms[j], 2);
+            json_add_fixed(e, "simultaneous_value_ms", at.value_ms[j], 2);
+            cJSON_AddItemToArray(slo, e);
+        }
         json_add_int(o, "kv_cache_tokens", d->mem.kv_cache_tokens);
         json_add_fixed(o, "kv_cache_max_concurrency", mem_conc, 2);
         json_add_int(o, "simultaneous_users", burst);
-        json_add_fixed(o, "simultaneous_value_ms", at.value_ms, 2);
         json_add_int(o, "active_users", active);
         json_add_sig(o, "think_time_s", think, 6);
         cJSON_AddStringToObject(o, "limit", limit);
@@ -295,29 +344,44 @@ int cmd_users(int argc, char **argv)
         printf("capsim users: %s (%s, KV cache %s) on %s, %lld-token prompts, %lld-token replies\n",
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
                d->profile.name, (long long)context, (long long)output);
-        printf("objective: %s; one request alone: %.0f ms\n\n", c.slo.text, one.value_ms);
-        printf("memory: KV cache of %lld tokens holds %.1f requests of %lld tokens at once\n",
+        server_print_settings(stdout, &d->settings);
+        printf("objective%s: ", c.n_slos > 1 ? "s (all must hold)" : "");
+        for (size_t j = 0; j < c.n_slos; j++)
+            printf("%s%s", j ? ", " : "", c.slos[j].text);
+        printf("; one request alone: ");
+        for (size_t j = 0; j < c.n_slos; j++) {
+            char label[32];
+            slo_label(&c.slos[j], label, sizeof label);
+            printf("%s%s %.0f ms", j ? ", " : "", label, one.value_ms[j]);
+        }
+        printf("\n\nmemory: KV cache of %lld tokens holds %.1f requests of %lld tokens at once\n",
                (long long)d->mem.kv_cache_tokens, mem_conc, (long long)(context + output));
         char label[32];
-        slo_label(&c.slo, label, sizeof label);
         printf("users asking at the same moment:    %6lld", (long long)burst);
         if (burst > 0)
-            printf("   (then %s %.0f ms, p95 TPOT %.1f ms)", label, at.value_ms, at.tpot_p95_ms);
+            printf("   (then p95 TTFT %.0f ms, p95 TPOT %.1f ms)", at.ttft_p95_ms, at.tpot_p95_ms);
         printf("\nactive users, %.0f s think time:    %6lld\n", think, (long long)active);
-        if (memory)
+        if (memory) {
             printf("the limit: memory. %lld requests at once would need more KV cache than the "
                    "%.1f it holds, so the next one waits for blocks\n",
                    (long long)(burst + 1), mem_conc);
-        else if (burst == 0)
-            printf("the limit: one request alone misses the objective (%s %.0f ms), with memory "
-                   "for %.1f at once\n", label, one.value_ms, mem_conc);
-        else
+        } else if (burst == 0) {
+            slo_label(&c.slos[b_one], label, sizeof label);
+            printf("the limit: one request alone misses the objective (%s %.0f ms against %s), "
+                   "with memory for %.1f at once\n",
+                   label, one.value_ms[b_one], c.slos[b_one].text, mem_conc);
+        } else {
+            slo_label(&c.slos[b_over], label, sizeof label);
             printf("the limit: prefill compute. memory holds %.1f at once, but %lld prompts of %lld "
                    "tokens queue behind each other: %s reaches %.0f ms\n",
-                   mem_conc, (long long)(burst + 1), (long long)context, label, over.value_ms);
+                   mem_conc, (long long)(burst + 1), (long long)context, label,
+                   over.value_ms[b_over]);
+        }
     }
     if (!rc && (plot || script))
         rc = draw(&c, burst, active, plot, script, &err);
     deploy_free(d);
-    return rc ? cli_fail("users", &err) : 0;
+    if (rc)
+        return cli_fail("users", &err);
+    return check && (burst == 0 || active == 0) ? CLI_EXIT_MISSED : 0;
 }

@@ -1,7 +1,9 @@
 /*
  * commands.h - one function per subcommand, in cli/cmd_<name>.c. Each
  * takes the arguments after "capsim" (argv[0] is the subcommand name) and
- * returns the process exit status: 0, 1 for bad input, 2 for bad usage.
+ * returns the process exit status: 0, 1 for bad input, 2 for bad usage,
+ * and with --check (run, capacity, users) CLI_EXIT_MISSED when an
+ * objective is not met.
  */
 #ifndef CAPSIM_CLI_COMMANDS_H
 #define CAPSIM_CLI_COMMANDS_H
@@ -11,6 +13,10 @@
 
 #include "cli/opts.h"
 #include "common/err.h"
+
+/* --check: an objective missed, or no user fits (distinct from 1 and 2,
+ * so a script can tell a bad answer from a bad question). */
+#define CLI_EXIT_MISSED 3
 
 int cmd_run(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -17,25 +17,67 @@ static int parse_speculative_config(const char *text, struct deploy_args *a, str
     return rc;
 }
 
+int server_flags_apply(const struct server_flags *f, struct deploy_args *a, struct cs_err *err)
+{
+    /* a flag not given (NULL, 0) leaves what a holds */
+    if (f->model)
+        a->model = f->model;
+    if (f->precision)
+        a->precision = f->precision;
+    if (f->kv_cache_dtype)
+        a->kv_cache_dtype = f->kv_cache_dtype;
+    if (f->gpu_memory_utilization > 0)
+        a->gpu_memory_utilization = f->gpu_memory_utilization;
+    if (f->max_model_len > 0)
+        a->max_model_len = (uint32_t)f->max_model_len;
+    if (f->max_num_batched_tokens > 0)
+        a->max_num_batched_tokens = (uint32_t)f->max_num_batched_tokens;
+    if (f->max_num_seqs > 0)
+        a->max_num_seqs = (uint32_t)f->max_num_seqs;
+    if (f->async_on && f->async_off)
+        return cs_err_set(err, CS_EUSAGE, "--async-scheduling and --no-async-scheduling: "
+                          "give one of them");
+    if (f->async_on || f->async_off)
+        a->async_scheduling = f->async_on;
+    if (f->prefix_caching_on && f->prefix_caching_off)
+        return cs_err_set(err, CS_EUSAGE, "--enable-prefix-caching and --no-enable-prefix-caching: "
+                          "give one of them");
+    if (f->prefix_caching_on || f->prefix_caching_off)
+        a->enable_prefix_caching = f->prefix_caching_on;
+    if (f->prefix_caching_hash_algo)
+        a->prefix_caching_hash_algo = f->prefix_caching_hash_algo;
+    if (f->language_model_only)
+        a->language_model_only = true;
+    if (f->linear_backend)
+        a->linear_backend = f->linear_backend;
+    if (f->moe_backend)
+        a->moe_backend = f->moe_backend;
+    if (f->hardware)
+        a->profile_name = f->hardware;
+    if (f->profile)
+        a->profile_file = f->profile;
+    if (f->speculative_config) {
+        int rc = parse_speculative_config(f->speculative_config, a, err);
+        if (rc)
+            return rc;
+    }
+    if (f->num_speculative_tokens > 0)
+        a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
+    if (f->spec_acceptance > 0)
+        a->spec_mean_accepted = f->spec_acceptance;
+    return CS_OK;
+}
+
 int server_flags_deploy(const struct server_flags *f, struct deploy_args *a, struct cs_err *err)
 {
     deploy_args_init(a);
-    a->model = f->model;
-    a->precision = f->precision;
-    a->kv_cache_dtype = f->kv_cache_dtype;
-    a->gpu_memory_utilization = f->gpu_memory_utilization;
-    a->max_model_len = (uint32_t)f->max_model_len;
-    a->max_num_batched_tokens = (uint32_t)f->max_num_batched_tokens;
-    a->max_num_seqs = (uint32_t)f->max_num_seqs;
-    a->async_scheduling = f->async_off ? 0 : -1;
-    a->enable_prefix_caching = f->prefix_caching_off ? 0 : -1;
-    a->prefix_caching_hash_algo = f->prefix_caching_hash_algo;
-    a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
-    a->spec_mean_accepted = f->spec_acceptance;
-    a->language_model_only = f->language_model_only;
-    a->linear_backend = f->linear_backend;
-    a->moe_backend = f->moe_backend;
-    a->profile_name = f->hardware;
-    a->profile_file = f->profile;
-    return f->speculative_config ? parse_speculative_config(f->speculative_config, a, err) : CS_OK;
+    return server_flags_apply(f, a, err);
 }
+
+void server_print_settings(FILE *f, const struct deploy_settings *s)
+{
+    char line[1024];
+    deploy_settings_format(s, line, sizeof line);
+    fprintf(f, "server: %s\n", line);
+}
+

@@ -2,7 +2,9 @@
  * server_opts.h - the flags that describe the simulated server, named as
  * `vllm serve` names them, shared by every command that runs the engine.
  * SERVER_OPTS(f) expands to option-table rows bound to a struct
- * server_flags; server_flags_deploy() turns them into deploy arguments.
+ * server_flags; every command that builds a server has them. The defaults
+ * in brackets are vLLM's (their one home is client/deploy.c); a scenario's
+ * server section goes over them, and these flags over the scenario.
  */
 #ifndef CAPSIM_CLI_SERVER_OPTS_H
 #define CAPSIM_CLI_SERVER_OPTS_H
@@ -53,8 +55,15 @@ struct server_flags {
     { "hardware", OPT_STRING, &(f).hardware, 0, 0, "built-in hardware profile [gb10]", false }, \
     { "profile", OPT_STRING, &(f).profile, 0, 0, "hardware profile file", false }
 
-/* Deploy arguments from the flags; a malformed --speculative-config is a
- * usage error. The arguments borrow the flags' strings. */
+/* vLLM's defaults with the flags over them; a malformed
+ * --speculative-config is a usage error. The arguments borrow the flags'
+ * strings. */
 int server_flags_deploy(const struct server_flags *f, struct deploy_args *a, struct cs_err *err);
+/* The flags given over a (a scenario's server, say); the rest of a stays. */
+int server_flags_apply(const struct server_flags *f, struct deploy_args *a, struct cs_err *err);
+
+/* The settings line every text output prints under its header:
+ * "server: --model M --precision P ..." */
+void server_print_settings(FILE *f, const struct deploy_settings *s);
 
 #endif /* CAPSIM_CLI_SERVER_OPTS_H */

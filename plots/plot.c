@@ -3,6 +3,7 @@
  */
 #include "plots/plot.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,94 @@ static void quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-static bool is_svg(const char *picture)
+enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF, PLOT_UNKNOWN };
+
+static enum plot_format format_of(const char *picture)
 {
     size_t n = picture ? strlen(picture) : 0;
-    return n > 4 && strcmp(picture + n - 4, ".svg") == 0;
+    const char *ext = n > 4 ? picture + n - 4 : "";
+    return strcmp(ext, ".png") == 0   ? PLOT_PNG
+           : strcmp(ext, ".svg") == 0 ? PLOT_SVG
+           : strcmp(ext, ".pdf") == 0 ? PLOT_PDF
+                                      : PLOT_UNKNOWN;
+}
+
+static void terminal(FILE *f, const char *picture, bool big)
+{
+    /* noenhanced: metric names have underscores, not subscripts */
+    switch (format_of(picture)) {
+    case PLOT_SVG:
+        fprintf(f, "set terminal svg size %s dynamic background rgb 'white' noenhanced "
+                   "font 'sans,11'\n", big ? "1280,760" : "960,540");
+        break;
+    case PLOT_PDF: /* pdfcairo measures in inches */
+        fprintf(f, "set terminal pdfcairo size %s noenhanced font 'sans,9'\n",
+                big ? "13.3in,7.9in" : "10in,5.6in");
+        break;
+    default:
+        fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,11'\n",
+                big ? "1280,760" : "960,540");
+        break;
+    }
+    fprintf(f, "set output ");
+    quoted(f, picture);
+    fputc('\n', f);
+}
+
+/* A y range that holds every point and every limit line, so a limit
+ * below (or above) all the data is drawn where it is, not on the frame. */
+static void y_range(FILE *f, const struct plot_spec *s)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < s->n_series; k++) {
+        const struct plot_series *p = &s->series[k];
+        if (p->y2)
+            continue;
+        size_t n = p->n ? p->n : s->n;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(p->y[i]) && (!s->logy || p->y[i] > 0)) {
+                lo = fmin(lo, p->y[i]);
+                hi = fmax(hi, p->y[i]);
+            }
+    }
+    for (size_t j = 0; j < s->n_hlines; j++) {
+        lo = fmin(lo, s->hlines[j]);
+        hi = fmax(hi, s->hlines[j]);
+    }
+    if (!(hi >= lo)) {
+        fprintf(f, s->logy ? "" : "set yrange [0:*]\n");
+        return;
+    }
+    if (s->logy)
+        fprintf(f, "set yrange [%.6g:%.6g]\n", lo / 1.5, hi * 1.5);
+    else
+        fprintf(f, "set yrange [0:%.6g]\n", hi > 0 ? hi * 1.1 : 1);
+}
+
+static void bar_panels(FILE *f, const struct plot_spec *s)
+{
+    size_t cols = s->n_series <= 3 ? s->n_series : 3;
+    size_t rows = (s->n_series + cols - 1) / cols;
+    fprintf(f, "set multiplot layout %zu,%zu title ", rows, cols);
+    quoted(f, s->title);
+    fprintf(f, "\nset style data histogram\nset style histogram cluster gap 1\n"
+               "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset grid ytics\n"
+               "unset key\nset xlabel ");
+    quoted(f, s->xlabel);
+    fprintf(f, "\nunset ylabel\n");
+    for (size_t k = 0; k < s->n_series; k++) {
+        double hi = 0;
+        for (size_t i = 0; i < s->n; i++)
+            hi = fmax(hi, s->series[k].y[i]);
+        fprintf(f, "set title ");
+        quoted(f, s->series[k].name);
+        /* room above the tallest bar for its value */
+        fprintf(f, "\nset yrange [0:%.6g]\n", hi > 0 ? hi * 1.2 : 1);
+        fprintf(f, "plot $bars using %zu:xtic(1) lc %zu, "
+                   "$bars using ($0):%zu:(sprintf('%%.4g', $%zu)) with labels offset 0,0.7\n",
+                   k + 2, k + 1, k + 2, k + 2);
+    }
+    fprintf(f, "unset multiplot\n");
 }
 
 static void write_data(FILE *f, const struct plot_spec *s, bool inline_blocks)
@@ -82,15 +167,16 @@ static void write_data(FILE *f, const struct plot_spec *s, bool inline_blocks)
 
 void plot_write_script(FILE *f, const struct plot_spec *s, const char *picture)
 {
-    if (picture) {
-        /* noenhanced: metric names have underscores, not subscripts */
-        fprintf(f, "set terminal %s size 960,540 noenhanced font 'sans,11'\n",
-                is_svg(picture) ? "svg dynamic background rgb 'white'" : "pngcairo");
-        fprintf(f, "set output ");
-        quoted(f, picture);
-        fputc('\n', f);
-    }
+    bool panels = s->bars && s->bar_panels;
+    if (picture)
+        terminal(f, picture, panels);
     write_data(f, s, true);
+    if (panels) {
+        bar_panels(f, s);
+        if (picture)
+            fprintf(f, "unset output\n");
+        return;
+    }
     fprintf(f, "set title ");
     quoted(f, s->title);
     fprintf(f, "\nset xlabel ");
@@ -107,8 +193,8 @@ void plot_write_script(FILE *f, const struct plot_spec *s, const char *picture)
         quoted(f, s->y2label);
         fprintf(f, "\nset y2tics\nset ytics nomirror\nset y2range [0:*]\n");
     }
-    if (!s->logy && !s->bars)
-        fprintf(f, "set yrange [0:*]\n");
+    if (!s->bars)
+        y_range(f, s);
     if (s->bars) {
         fprintf(f, "set style data histogram\nset style histogram cluster gap 1\n"
                    "set style fill solid 0.8 border -1\nset boxwidth 0.9\nset yrange [0:*]\nplot ");
@@ -125,18 +211,30 @@ void plot_write_script(FILE *f, const struct plot_spec *s, const char *picture)
             quoted(f, p->name);
         }
     }
-    if (s->hline > 0) {
-        fprintf(f, ", \\\n     %.6g with lines dt 2 lw 2 lc rgb 'red' title ", s->hline);
-        quoted(f, s->hline_label ? s->hline_label : "limit");
+    for (size_t j = 0; j < s->n_hlines; j++) {
+        fprintf(f, ", \\\n     %.6g with lines dt 2 lw 2 lc rgb '%s' title ", s->hlines[j],
+                j == 0 ? "red" : "dark-red");
+        quoted(f, s->hline_labels && s->hline_labels[j] ? s->hline_labels[j] : "limit");
     }
     fprintf(f, "\n");
     if (picture)
         fprintf(f, "unset output\n");
 }
 
+int plot_check_name(const char *picture, struct cs_err *err)
+{
+    if (picture && format_of(picture) == PLOT_UNKNOWN)
+        return cs_err_set(err, CS_EUSAGE, "--plot: name a .png, .svg or .pdf file (got '%s')",
+                          picture);
+    return CS_OK;
+}
+
 int plot_draw(const struct plot_spec *s, const char *picture, const char *script,
               struct cs_err *err)
 {
+    int rc = plot_check_name(picture, err);
+    if (rc)
+        return rc;
     if (script) {
         FILE *f = fopen(script, "w");
         if (!f)

@@ -1,8 +1,10 @@
 /*
  * plot.h - pictures through a gnuplot pipe (popen "gnuplot"): PNG
- * (pngcairo) or SVG chosen by the output name's extension. Every plot is
- * one gnuplot script with its data inline, so the picture can be redrawn
- * or restyled from the script alone.
+ * (pngcairo), SVG or PDF (pdfcairo) chosen by the output name's extension;
+ * any other extension is a usage error. Every plot is one gnuplot script
+ * with its data inline, so the picture can be redrawn or restyled from the
+ * script alone. Titles name model, precision and hardware; axis labels
+ * carry units (the callers' part).
  *
  *  - picture only:   the script goes down the pipe; pclose() status checked.
  *  - script given:   the script (and its data) is written to that file,
@@ -42,15 +44,24 @@ struct plot_spec {
     const struct plot_series *series;
     size_t n_series;
     bool bars;                     /* clustered bars over categories[0..n) */
+    bool bar_panels;               /* bars: one panel per series, each on its own
+                                      scale, its name the panel's title, values
+                                      printed on the bars */
     const char *const *categories; /* bar labels (bars only) */
     bool logx, logy;
-    double hline;                  /* a dashed limit line at this y (0: none) */
-    const char *hline_label;
+    const double *hlines;          /* dashed limit lines at these y (left axis) */
+    const char *const *hline_labels;
+    size_t n_hlines;
 };
 
-/* Draw to `picture` (NULL: none) and/or write the script to `script`. */
+/* Draw to `picture` (NULL: none) and/or write the script to `script`.
+ * A picture name not ending in .png, .svg or .pdf is CS_EUSAGE. */
 int plot_draw(const struct plot_spec *s, const char *picture, const char *script,
               struct cs_err *err);
+
+/* CS_EUSAGE unless picture (NULL: none) ends in .png, .svg or .pdf; a
+ * command checks before it simulates. */
+int plot_check_name(const char *picture, struct cs_err *err);
 
 /* The script for s (terminal and output set when picture is non-NULL). */
 void plot_write_script(FILE *f, const struct plot_spec *s, const char *picture);

@@ -131,6 +131,8 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "backend", "capsim");
     cJSON_AddStringToObject(o, "model_id", e->model_id);
+    if (e->server)
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(e->server));
     add_num(o, "num_prompts", (double)e->num_prompts);
     if (isfinite(e->request_rate))
         add_num(o, "request_rate", e->request_rate);
@@ -222,13 +224,15 @@ static void add_ms(cJSON *o, const char *key, struct mean_std m)
     add_num(x, "std", m.std);
 }
 
-int report_benchy_json(FILE *f, const char *model, const char *latency_mode,
-                       const struct benchy_point *pts, size_t n, int64_t max_c,
-                       struct cs_err *err)
+int report_benchy_json(FILE *f, const char *model, const struct deploy_settings *server,
+                       const char *latency_mode, const struct benchy_point *pts, size_t n,
+                       int64_t max_c, struct cs_err *err)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "version", "capsim " CAPSIM_VERSION " (simulated llama-benchy 0.4.0)");
     cJSON_AddStringToObject(o, "model", model);
+    if (server)
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(server));
     cJSON_AddStringToObject(o, "latency_mode", latency_mode);
     add_num(o, "latency_ms", n ? pts[0].row.latency_ms : 0);
     cJSON_AddBoolToObject(o, "prefix_caching_enabled", 0);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "client/benchy.h"
+#include "client/deploy.h"
 #include "client/serve.h"
 
 struct serve_echo {          /* the configuration echoed in the output */
@@ -20,6 +21,7 @@ struct serve_echo {          /* the configuration echoed in the output */
     double request_rate, burstiness;
     int64_t max_concurrency, num_prompts, seed;
     int seeds;
+    const struct deploy_settings *server;  /* NULL: not printed */
 };
 
 void report_serve_text(FILE *f, const struct serve_result *r, const struct serve_args *a,
@@ -38,7 +40,8 @@ void report_benchy_md(FILE *f, const char *model, const char *latency_mode,
                       const struct benchy_point *pts, size_t n, int64_t max_c);
 /* llama-benchy's --format json, each value {mean, std} (no "values"),
  * without its timestamp: capsim's output is deterministic. */
-int report_benchy_json(FILE *f, const char *model, const char *latency_mode,
+int report_benchy_json(FILE *f, const char *model, const struct deploy_settings *server,
+                       const char *latency_mode,
                        const struct benchy_point *pts, size_t n, int64_t max_c,
                        struct cs_err *err);
 

@@ -25,20 +25,38 @@ static const double office_pcts[OFFICE_PCTS] = { 50, 95, 99 };
 void office_deploy_args(const struct scenario *s, struct deploy_args *a)
 {
     deploy_args_init(a);
-    a->model = s->model;
-    a->precision = s->precision[0] ? s->precision : NULL;
-    a->kv_cache_dtype = s->kv_cache_dtype[0] ? s->kv_cache_dtype : NULL;
-    a->linear_backend = s->linear_backend;
-    a->moe_backend = s->moe_backend;
-    a->gpu_memory_utilization = s->gpu_memory_utilization;
-    a->max_num_batched_tokens = (uint32_t)s->max_num_batched_tokens;
-    a->max_num_seqs = (uint32_t)s->max_num_seqs;
-    a->max_model_len = (uint32_t)s->max_model_len;
-    a->profile_name = s->hardware;
-    a->spec_method = s->spec_method;
-    a->num_speculative_tokens = s->num_speculative_tokens;
-    a->spec_mean_accepted = s->spec_acceptance;
-    a->enable_prefix_caching = s->enable_prefix_caching;
+    /* only what the file says goes over vLLM's defaults */
+    if (s->model[0])
+        a->model = s->model;
+    if (s->precision[0])
+        a->precision = s->precision;
+    if (s->kv_cache_dtype[0])
+        a->kv_cache_dtype = s->kv_cache_dtype;
+    if (s->linear_backend[0])
+        a->linear_backend = s->linear_backend;
+    if (s->moe_backend[0])
+        a->moe_backend = s->moe_backend;
+    if (s->gpu_memory_utilization > 0)
+        a->gpu_memory_utilization = s->gpu_memory_utilization;
+    if (s->max_num_batched_tokens > 0)
+        a->max_num_batched_tokens = (uint32_t)s->max_num_batched_tokens;
+    if (s->max_num_seqs > 0)
+        a->max_num_seqs = (uint32_t)s->max_num_seqs;
+    if (s->max_model_len > 0)
+        a->max_model_len = (uint32_t)s->max_model_len;
+    if (s->async_scheduling >= 0)
+        a->async_scheduling = s->async_scheduling;
+    if (s->enable_prefix_caching >= 0)
+        a->enable_prefix_caching = s->enable_prefix_caching;
+    if (s->language_model_only)
+        a->language_model_only = true;
+    if (s->hardware[0])
+        a->profile_name = s->hardware;
+    if (s->num_speculative_tokens > 0) {
+        a->spec_method = s->spec_method;
+        a->num_speculative_tokens = s->num_speculative_tokens;
+        a->spec_mean_accepted = s->spec_acceptance;
+    }
 }
 
 /* Counter-based uniforms (splitmix64 finalizer): a conversation's draws
@@ -496,18 +514,10 @@ void office_binding(const struct scenario *s, const struct office_result *r, cha
                  (long long)r->rejected);
 }
 
-int office_deploy(struct scenario *s, const struct office_overrides *o, struct deploy **d,
+int office_deploy(const struct scenario *s, const struct deploy_args *a, struct deploy **d,
                   struct cs_err *err)
 {
-    if (o->model)
-        snprintf(s->model, sizeof s->model, "%s", o->model);
-    if (o->precision)
-        snprintf(s->precision, sizeof s->precision, "%s", o->precision);
-    if (o->kv_cache_dtype)
-        snprintf(s->kv_cache_dtype, sizeof s->kv_cache_dtype, "%s", o->kv_cache_dtype);
-    struct deploy_args da;
-    office_deploy_args(s, &da);
-    int rc = deploy_new(&da, d, err);
+    int rc = deploy_new(a, d, err);
     if (rc)
         return rc;
     if ((rc = scenario_check_context(s, (*d)->cfg.max_model_len, err))) {

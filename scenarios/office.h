@@ -74,19 +74,15 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
                struct office_result *out, struct cs_err *err);
 void office_result_release(struct office_result *r);
 
-/* Command-line overrides of a scenario's server section (NULL: keep). */
-struct office_overrides {
-    const char *model, *precision, *kv_cache_dtype;
-};
-
-/* Apply the overrides to s, build its engine into *d and check that every
- * task's longest context fits max_model_len. On failure nothing is left
- * allocated. You free *d with deploy_free(). */
-int office_deploy(struct scenario *s, const struct office_overrides *o, struct deploy **d,
-                  struct cs_err *err);
-
-/* Deploy arguments for the scenario's server section. */
+/* vLLM's defaults with the scenario's server section over them; a
+ * command's flags go over these (cli/server_opts.h). */
 void office_deploy_args(const struct scenario *s, struct deploy_args *a);
+
+/* Build the engine for a into *d and check that every task of s fits its
+ * max_model_len. On failure nothing is left allocated. You free *d with
+ * deploy_free(). */
+int office_deploy(const struct scenario *s, const struct deploy_args *a, struct deploy **d,
+                  struct cs_err *err);
 
 /* The binding SLO, as "task: slo" ("all: slo" for an overall one): the
  * one whose measured value is closest to, or furthest past, its limit

@@ -15,6 +15,7 @@
 #include "common/json.h"
 #include "common/strutil.h"
 #include "model/work.h"
+#include "profile/profile.h"
 
 static const char *const load_names[] = { "open", "closed", "trace" };
 _Static_assert(CS_ARRAY_LEN(load_names) == SCEN_LOAD_COUNT, "one name per load mode");
@@ -122,13 +123,53 @@ static int parse_slos(const cJSON *o, struct slo *slos, size_t *n, const char *f
     return CS_OK;
 }
 
+/* A check shared with the command line words its message for a flag
+ * ("--precision: unknown precision 'FP8' (...)"); in a file, the message
+ * names the file and the key instead. */
+static int in_file(int rc, const char *file, const char *key, struct cs_err *err)
+{
+    if (!rc || !err)
+        return rc;
+    char msg[sizeof err->msg];
+    const char *m = err->msg, *colon = strstr(m, ": ");
+    if (m[0] == '-' && m[1] == '-' && colon)
+        m = colon + 2;
+    snprintf(msg, sizeof msg, "%s", m);
+    return cs_err_set(err, CS_EINPUT, "%s: .server.%s: %s", file, key, msg);
+}
+
+/* The server's names are checked here, where the message can name the
+ * file; a flag given on the command line is checked when it is used. */
+static int check_server_names(const struct scenario *s, const char *file, struct cs_err *err)
+{
+    enum dtype d;
+    enum kv_dtype kv;
+    struct profile p;
+    int rc;
+    if (s->precision[0] && (rc = in_file(dtype_parse(s->precision, &d, err), file, "precision", err)))
+        return rc;
+    if (s->kv_cache_dtype[0] &&
+        (rc = in_file(kv_dtype_parse(s->kv_cache_dtype, &kv, err), file, "kv_cache_dtype", err)))
+        return rc;
+    if (s->hardware[0] &&
+        (rc = in_file(profile_load_builtin(s->hardware, &p, err), file, "hardware", err)))
+        return rc;
+    if (s->model[0]) {
+        struct model *m = NULL;
+        rc = in_file(model_load(s->model, &m, err), file, "model", err);
+        model_free(m);
+    }
+    return rc;
+}
+
 static int parse_server(const cJSON *o, struct scenario *s, const char *file, struct cs_err *err)
 {
     static const char *const keys[] = { "model", "precision", "kv_cache_dtype",
                                         "gpu_memory_utilization", "max_num_batched_tokens",
                                         "max_num_seqs", "max_model_len", "hardware",
                                         "linear_backend", "moe_backend", "speculative_config",
-                                        "spec_acceptance", "enable_prefix_caching" };
+                                        "spec_acceptance", "async_scheduling",
+                                        "language_model_only", "enable_prefix_caching" };
     const char *p = ".server";
     int rc;
     if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, p, err)) ||
@@ -147,8 +188,21 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
                       p, err)) ||
         (rc = get_str(o, "moe_backend", false, s->moe_backend, sizeof s->moe_backend, file, p, err)) ||
         (rc = get_num(o, "spec_acceptance", false, 0.0, 64.0, &s->spec_acceptance, file, p, err)) ||
-        (rc = json_get_bool(o, "enable_prefix_caching", false, &s->enable_prefix_caching, file, p,
-                            err)))
+        (rc = json_get_bool(o, "language_model_only", false, &s->language_model_only, file, p, err)))
+        return rc;
+    if (cJSON_GetObjectItemCaseSensitive(o, "async_scheduling")) {
+        bool on = true;
+        if ((rc = json_get_bool(o, "async_scheduling", true, &on, file, p, err)))
+            return rc;
+        s->async_scheduling = on;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(o, "enable_prefix_caching")) {
+        bool on = true;
+        if ((rc = json_get_bool(o, "enable_prefix_caching", true, &on, file, p, err)))
+            return rc;
+        s->enable_prefix_caching = on;
+    }
+    if ((rc = check_server_names(s, file, err)))
         return rc;
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "speculative_config");
     if (spec && (rc = spec_config_parse(spec, file, ".server.speculative_config", &s->spec_method,
@@ -293,6 +347,13 @@ static int parse_root(const cJSON *root, const char *file, struct scenario *s, s
             snprintf(path, sizeof path, ".tasks[%zu]", s->n_tasks);
             if ((rc = parse_task(it, &s->tasks[s->n_tasks], file, path, err)))
                 return rc;
+            /* results are reported per task name: two tasks of one name
+             * would print as one */
+            for (size_t j = 0; j < s->n_tasks; j++)
+                if (strcmp(s->tasks[j].name, s->tasks[s->n_tasks].name) == 0)
+                    return cs_err_set(err, CS_EINPUT,
+                                      "%s: %s.name: already the name of .tasks[%zu] (got \"%s\")",
+                                      file, path, j, s->tasks[j].name);
             share += s->tasks[s->n_tasks].share;
             s->n_tasks++;
         }
@@ -312,10 +373,9 @@ int scenario_parse(const char *file, const char *text, struct scenario *s, struc
     if (rc)
         return rc;
     snprintf(s->file, sizeof s->file, "%s", file);
-    snprintf(s->model, sizeof s->model, "gemma-4-26b-a4b-it");
-    snprintf(s->hardware, sizeof s->hardware, "gb10");
+    s->async_scheduling = -1;
     s->burstiness = 1.0;
-    s->enable_prefix_caching = true; /* vLLM v1's default */
+    s->enable_prefix_caching = -1;
     s->start_hour = 9;
     s->user_think_time_s = 600; /* ten minutes between conversations */
     rc = parse_root(root, file, s, err);

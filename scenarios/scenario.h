@@ -52,7 +52,8 @@ struct scenario {
     char file[256];              /* where it was read from, for messages */
     char name[64];
     char description[256];
-    /* server */
+    /* server: "" or 0 where the file says nothing (vLLM's default then,
+     * client/deploy.c) */
     char model[128];
     char precision[16];          /* "" = the checkpoint's own */
     char kv_cache_dtype[16];
@@ -60,11 +61,13 @@ struct scenario {
     char moe_backend[32];        /* vLLM --moe-backend */
     double gpu_memory_utilization;
     int64_t max_num_batched_tokens, max_num_seqs, max_model_len;
+    int async_scheduling;        /* -1: not given */
+    bool language_model_only;
     char hardware[32];
     enum spec_method spec_method;     /* server.speculative_config, as vLLM's */
     uint32_t num_speculative_tokens;  /* 0 = no speculative decoding */
     double spec_acceptance;           /* mean accepted draft tokens per step */
-    bool enable_prefix_caching;       /* server.enable_prefix_caching (default true, as vLLM) */
+    int enable_prefix_caching;        /* server.enable_prefix_caching; -1: not given */
     /* office */
     enum scenario_load_mode load;
     int64_t employees;

@@ -126,7 +126,7 @@ static void test_text_block_follows_vllm_layout(void **state)
     struct serve_args a;
     serve_args_init(&a);
     a.request_rate = 0.3;
-    struct serve_echo e = { "m", "bf16", "gb10", 0.3, 0.7, 0, 200, 42, 1 };
+    struct serve_echo e = { "m", "bf16", "gb10", 0.3, 0.7, 0, 200, 42, 1, NULL };
     char buf[8192];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     report_serve_text(f, &r, &a, &e);

@@ -78,7 +78,7 @@ static void test_text_block_is_vllms(void **state)
     a.pcts[0] = 90;
     a.pcts[1] = 99;
     a.n_pcts = 2;
-    struct serve_echo e = { "m/x", "nvfp4", "gb10", 1.5, 1.0, 25, 300, 7, 1 };
+    struct serve_echo e = { "m/x", "nvfp4", "gb10", 1.5, 1.0, 25, 300, 7, 1, NULL };
     char buf[8192] = { 0 };
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     report_serve_text(f, &r, &a, &e);
@@ -93,7 +93,7 @@ static void test_infinite_rate_and_no_cap(void **state)
     fill(&r);
     struct serve_args a;
     serve_args_init(&a);
-    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 3 };
+    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 3, NULL };
     char buf[8192] = { 0 };
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     report_serve_text(f, &r, &a, &e);
@@ -112,7 +112,7 @@ static void test_json_keys_in_vllm_order_and_round_trip(void **state)
     struct serve_args a;
     serve_args_init(&a);
     a.pcts[0] = 99.9;
-    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 1 };
+    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 1, NULL };
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

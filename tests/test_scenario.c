@@ -6,6 +6,7 @@
  */
 #include "cs_test.h"
 
+#include "common/json.h"
 #include "scenarios/office.h"
 #include "scenarios/scenario.h"
 #include "scenarios/slo.h"
@@ -58,6 +59,51 @@ static void test_speculative_config_reaches_the_server(void **state)
     assert_int_equal(scenario_load("office-25", &s, &err), CS_OK);
     office_deploy_args(&s, &a);
     assert_int_equal(a.num_speculative_tokens, 0);
+}
+
+/* vLLM's defaults, then the scenario's server over them, key by key; the
+ * deploy prints what it resolved. */
+static void test_scenario_server_goes_over_vllm_defaults(void **state)
+{
+    (void)state;
+    struct deploy_args a;
+    deploy_args_init(&a);
+    assert_string_equal(a.kv_cache_dtype, "auto");
+    assert_int_equal(a.max_num_batched_tokens, 2048);
+    assert_int_equal(a.max_num_seqs, 256);
+    assert_true(a.gpu_memory_utilization == 0.9);
+    assert_int_equal(a.async_scheduling, 1);
+    struct scenario s;
+    struct cs_err err = { 0 };
+    /* a file without a server section: vLLM's defaults, untouched */
+    assert_int_equal(scenario_load("tests/fixtures/good/scenario_closed.json", &s, &err), CS_OK);
+    office_deploy_args(&s, &a);
+    assert_string_equal(a.kv_cache_dtype, "auto");
+    assert_int_equal(a.max_num_batched_tokens, 2048);
+    /* office-25 chooses FP8 KV and 8192 tokens, and nothing else */
+    assert_int_equal(scenario_load("office-25", &s, &err), CS_OK);
+    office_deploy_args(&s, &a);
+    assert_string_equal(a.kv_cache_dtype, "fp8");
+    assert_int_equal(a.max_num_batched_tokens, 8192);
+    assert_int_equal(a.max_num_seqs, 256);
+    assert_int_equal(a.async_scheduling, 1);
+    struct deploy *d;
+    assert_int_equal(deploy_new(&a, &d, &err), CS_OK);
+    char line[1024];
+    deploy_settings_format(&d->settings, line, sizeof line);
+    assert_string_equal(line, "--model gemma-4-26b-a4b-it --precision bf16 --kv-cache-dtype fp8 "
+                              "--gpu-memory-utilization 0.9 --max-model-len 262144 "
+                              "--max-num-batched-tokens 8192 --max-num-seqs 256 "
+                              "--async-scheduling --enable-prefix-caching --hardware gb10");
+    cJSON *o = deploy_settings_json(&d->settings);
+    assert_non_null(o);
+    char *txt = cJSON_PrintUnformatted(o);
+    assert_non_null(strstr(txt, "\"kv_cache_dtype\":\"fp8\""));
+    assert_non_null(strstr(txt, "\"max_num_batched_tokens\":8192,"));
+    assert_non_null(strstr(txt, "\"hardware\":\"gb10\""));
+    cJSON_free(txt);
+    cJSON_Delete(o);
+    deploy_free(d);
 }
 
 static void test_context_longer_than_the_model_allows(void **state)
@@ -206,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios_name_file_and_field),
         cmocka_unit_test(test_speculative_config_reaches_the_server),
+        cmocka_unit_test(test_scenario_server_goes_over_vllm_defaults),
         cmocka_unit_test(test_context_longer_than_the_model_allows),
         cmocka_unit_test(test_slo_parsing),
         cmocka_unit_test(test_office_runs_are_reproducible_and_share_random_numbers),

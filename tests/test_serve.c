@@ -30,7 +30,7 @@ static char *json_of(const struct deploy *d, const struct serve_args *a, size_t 
     struct cs_err err = { 0 };
     assert_int_equal(serve_run(d, a, &r, &err), CS_OK);
     struct serve_echo e = { "m", "bf16", "gb10", a->request_rate, a->burstiness,
-                            a->max_concurrency, a->num_prompts, a->seed, 1 };
+                            a->max_concurrency, a->num_prompts, a->seed, 1, NULL };
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     assert_int_equal(report_serve_json(f, &r, a, &e, &err), CS_OK);
