@@ -110,8 +110,13 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
     if (window)
         for (uint32_t i = 0; i < L; i++)
             kinds[i] = LK_FULL; /* sliding only where layer_types says so */
+    /* null, as transformers writes an unset key, is absent */
     const cJSON *lt = cJSON_GetObjectItemCaseSensitive(x.c, "layer_types");
     const cJSON *pat = cJSON_GetObjectItemCaseSensitive(x.c, "hybrid_override_pattern");
+    if (cJSON_IsNull(lt))
+        lt = NULL;
+    if (cJSON_IsNull(pat))
+        pat = NULL;
     bool nemotron_pattern = false;
     if (lt) {
         if (!cJSON_IsArray(lt))

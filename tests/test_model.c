@@ -257,6 +257,13 @@ static void test_unread_keys_are_ignored_read_keys_checked(void **state)
     /* the misspelt num_key_value_head is not read: 8 KV heads, as absent */
     assert_int_equal(m->kv_el_full, 2 * 8 * 128);
     model_free(m);
+    /* null is how transformers writes an unset key: absent, not a type error */
+    static const char nulls[] = "{\"hidden_size\": 1024, \"num_hidden_layers\": 4, \"num_attention_heads\": 8,"
+                                " \"vocab_size\": 1000, \"intermediate_size\": 4096, \"head_dim\": null,"
+                                " \"sliding_window\": null, \"layer_types\": null, \"quantization_config\": null}";
+    assert_int_equal(model_parse("nulls.json", nulls, &m, &err), CS_OK);
+    assert_int_equal(m->kv_full_layers, 4);
+    model_free(m);
     static const char bad[] = "{\"hidden_size\": 1024, \"num_hidden_layers\": 4, \"num_attention_heads\": 8,"
                               " \"vocab_size\": 1000, \"intermediate_size\": 4096, \"use_sliding_window\": \"no\"}";
     assert_int_equal(model_parse("bad.json", bad, &m, &err), CS_EINPUT);
