@@ -105,7 +105,7 @@ static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const 
              "%s: %s (%s, KV cache %s) on %s; capacity %lld employees (seed %lld)", s->name,
              d->model, d->precision, d->kv_cache_dtype, d->hardware, (long long)best,
              (long long)c->seed);
-    struct plot_spec ps = { .title = title, .xlabel = "employees in the office",
+    struct plot_spec ps = { .title = title, .xlabel = "employees (people in the office)",
                             .ylabel = "TTFT (ms)", .y2label = "TPOT (ms)", .x = x, .n = cv->n,
                             .series = ser, .n_series = 4, .hlines = limits,
                             .hline_labels = limit_names, .n_hlines = nl };
@@ -137,6 +137,9 @@ int cmd_capacity(int argc, char **argv)
     if (cli_parse("capacity", "[SCENARIO] [--slo 'p95_ttft_ms<=5000' ...] [options]", table,
                   CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &status))
         return status;
+    /* a picture name capsim cannot draw fails before the simulation */
+    if (plot_check_name(plot, &err))
+        return cli_fail("capacity", &err);
     struct scenario s;
     struct deploy_args da;
     if (scenario_opts_load("capacity", &scf, n_pos ? pos[0] : NULL, &s, &err))
@@ -247,7 +250,10 @@ int cmd_capacity(int argc, char **argv)
         if (at)
             printf("at that load: %.0f requests/hour, p95 TTFT %.0f ms, p95 TPOT %.1f ms\n",
                    at->req_per_hour, at->ttft[1], at->tpot[1]);
-        printf("binding: %s\n\n", binding[0] ? binding : "-");
+        printf("binding: %s\n", binding[0] ? binding : "-");
+        printf("the office's %lld employees: %s\n\n", (long long)office,
+               sorted[0] >= (double)office ? "within every SLO" :
+               ns > 1 ? "past an SLO on at least one seed" : "past an SLO");
         printf("curve (seed %lld)\n%10s %10s %9s %9s %9s %9s %5s  %s\n", (long long)first,
                "employees", "req/hour", "TTFT p50", "p95", "p99 ms", "TPOT p95", "pass",
                "binding (closest to or past its limit)");

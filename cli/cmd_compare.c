@@ -144,6 +144,9 @@ int cmd_compare(int argc, char **argv)
                    "(got '%s'; try --precisions %s)", sf.precision, sf.precision);
         return cli_fail("compare", &err);
     }
+    /* a picture name capsim cannot draw fails before the simulation */
+    if (plot_check_name(plot, &err))
+        return cli_fail("compare", &err);
     struct scenario s;
     if (scenario_opts_load("compare", &scf, NULL, &s, &err))
         return cli_fail("compare", &err);

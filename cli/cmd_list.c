@@ -24,16 +24,19 @@ static int list_models(void)
             fprintf(stderr, "capsim: %s\n", err.msg);
             return 1;
         }
-        enum dtype d = model_default_precision(m);
-        /* the id's own checkpoint may differ from the first listed one */
+        /* what --model NAME loads: model_default_precision() is the one
+         * source; the id's own checkpoint is said only where it differs */
+        enum dtype d = model_default_precision(m), di = d;
         struct model *mi = NULL;
         if (model_hf_id(m)[0] && model_load(model_hf_id(m), &mi, &err) == CS_OK)
-            d = model_default_precision(mi);
+            di = model_default_precision(mi);
         model_free(mi);
+        char note[64] = "";
+        if (di != d)
+            snprintf(note, sizeof note, "  (that id loads %s weights)", dtype_traits(di)->name);
         printf("%-40s %-16s %8.2fB %8.2fB %-9s %s%s\n", model_name(m), model_type_label(m),
                model_params_total(m) / 1e9, model_params_active(m) / 1e9, dtype_traits(d)->name,
-               model_hf_id(m), d == DTYPE_FP8 && strstr(model_name(m), "ministral")
-                                    ? "  (FP8 weights under a plain name)" : "");
+               model_hf_id(m), note);
         model_free(m);
     }
     return 0;

@@ -143,7 +143,7 @@ static int draw(const struct scenario *s, const struct deploy *d, const struct o
         /* CDF: x is the latency, y the share of requests at most that slow */
         struct plot_series ser[2] = { { "TTFT", ttft_s, frac, r->n_lat, false, PLOT_STEPS },
                                       { "E2EL", e2el_s, frac, r->n_lat, false, PLOT_STEPS } };
-        snprintf(title, sizeof title, "%s: latency CDF of all requests, %s (%s, KV cache %s) on %s",
+        snprintf(title, sizeof title, "%s: latency CDF, all requests; %s (%s, KV cache %s) on %s",
                  s->name[0] ? s->name : s->file, ds->model, ds->precision, ds->kv_cache_dtype,
                  ds->hardware);
         struct plot_spec ps = { .title = title, .xlabel = "latency (s, log scale)",
@@ -165,8 +165,7 @@ static int draw(const struct scenario *s, const struct deploy *d, const struct o
                                   { "running requests (batch)", NULL, r->tl_running, 0, false, PLOT_LINES },
                                   { "KV cache used (%, right)", NULL, kv, 0, true, PLOT_LINES } };
     snprintf(title, sizeof title,
-             "%s: queue, batch and KV cache over the day (one sample a minute), %s (%s, KV cache "
-             "%s) on %s",
+             "%s: queue, batch, KV cache each minute; %s (%s, KV cache %s) on %s",
              s->name[0] ? s->name : s->file, ds->model, ds->precision, ds->kv_cache_dtype,
              ds->hardware);
     struct plot_spec ps = { .title = title, .xlabel = "hours since opening (h)",
@@ -205,6 +204,9 @@ int cmd_run(int argc, char **argv)
         cs_err_set(&err, CS_EUSAGE, "run: --plot-kind: must be timeline or cdf (got '%s')", kind);
         return cli_fail("run", &err);
     }
+    /* a picture name capsim cannot draw fails before the simulation */
+    if (plot_check_name(plot, &err))
+        return cli_fail("run", &err);
     struct scenario s;
     struct deploy_args da;
     if (scenario_opts_load("run", &scf, n_pos ? pos[0] : NULL, &s, &err))

@@ -232,7 +232,7 @@ static int draw(const struct users_ctx *c, int64_t burst, int64_t active, const 
     snprintf(title, sizeof title,
              "%s (%s, KV cache %s) on %s: %u-token prompts, %u-token replies, %.0f s think time",
              d->model, d->precision, d->kv_cache_dtype, d->hardware, c->context, c->output, c->think_s);
-    struct plot_spec ps = { .title = title, .xlabel = "users", .ylabel = "latency (ms, log scale)",
+    struct plot_spec ps = { .title = title, .xlabel = "users (count)", .ylabel = "latency (ms, log scale)",
                             .x = x, .n = n, .series = ser, .n_series = 2 * ns, .logy = true,
                             .hlines = limits, .hline_labels = limit_names, .n_hlines = ns };
     int rc = plot_draw(&ps, plot, script, err);
@@ -271,6 +271,9 @@ int cmd_users(int argc, char **argv)
                   "--model M [--precision P] --context 25000 --output 256 --slo 'p95_ttft_ms<=10000' ...",
                   table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos, &status))
         return status;
+    /* a picture name capsim cannot draw fails before the simulation */
+    if (plot_check_name(plot, &err))
+        return cli_fail("users", &err);
     struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { { 0 } }, 0,
                            seed, isatty(STDERR_FILENO), "" };
     if (!slo_text.n) {
@@ -352,7 +355,8 @@ int cmd_users(int argc, char **argv)
         for (size_t j = 0; j < c.n_slos; j++) {
             char label[32];
             slo_label(&c.slos[j], label, sizeof label);
-            printf("%s%s %.0f ms", j ? ", " : "", label, one.value_ms[j]);
+            printf("%s%s %.*f ms", j ? ", " : "", label, one.value_ms[j] < 100 ? 1 : 0,
+                   one.value_ms[j]);
         }
         printf("\n\nmemory: KV cache of %lld tokens holds %.1f requests of %lld tokens at once\n",
                (long long)d->mem.kv_cache_tokens, mem_conc, (long long)(context + output));
@@ -367,9 +371,10 @@ int cmd_users(int argc, char **argv)
                    (long long)(burst + 1), mem_conc);
         } else if (burst == 0) {
             slo_label(&c.slos[b_one], label, sizeof label);
-            printf("the limit: one request alone misses the objective (%s %.0f ms against %s), "
+            printf("the limit: one request alone misses the objective (%s %.*f ms against %s), "
                    "with memory for %.1f at once\n",
-                   label, one.value_ms[b_one], c.slos[b_one].text, mem_conc);
+                   label, one.value_ms[b_one] < 100 ? 1 : 0, one.value_ms[b_one],
+                   c.slos[b_one].text, mem_conc);
         } else {
             slo_label(&c.slos[b_over], label, sizeof label);
             printf("the limit: prefill compute. memory holds %.1f at once, but %lld prompts of %lld "

@@ -101,6 +101,16 @@ int opts_parse(const char *cmd, struct opt *table, size_t n, int argc, char **ar
             if (*p == '_')
                 *p = '-';
         struct opt *o = (struct opt *)opts_find(table, n, name);
+        /* vLLM's own flags for what capsim calls the precision: point at
+         * the capsim flag rather than at the nearest spelling */
+        if (!o && (strcmp(name, "quantization") == 0 || strcmp(name, "dtype") == 0) &&
+            opts_find(table, n, "precision")) {
+            bool list = opts_find(table, n, "precisions") != NULL; /* compare */
+            return cs_err_set(err, CS_EUSAGE,
+                              "%s: --%s is vllm serve's; capsim takes the weights' precision "
+                              "as %s", cmd, name,
+                              list ? "--precisions bf16,fp8,nvfp4" : "--precision bf16|fp8|nvfp4|mxfp4");
+        }
         if (!o) {
             const char *names[256];
             size_t k = 0;
@@ -209,4 +219,6 @@ void opts_usage(FILE *f, const char *cmd, const char *synopsis, const struct opt
         fprintf(f, "  %-32s %s\n", left, table[i].help);
     }
     fprintf(f, "  %-32s %s\n", "--help", "show this help");
+    fprintf(f, "\nexit status: 0 done; 1 bad input (a file, a model, a value); 2 bad usage%s\n",
+            opts_find(table, n, "check") ? "; 3 with --check, an objective missed" : "");
 }

@@ -125,8 +125,9 @@ static void bar_panels(FILE *f, const struct plot_spec *s)
         /* room above the tallest bar for its value */
         fprintf(f, "\nset yrange [0:%.6g]\n", hi > 0 ? hi * 1.2 : 1);
         fprintf(f, "plot $bars using %zu:xtic(1) lc %zu, "
-                   "$bars using ($0):%zu:(sprintf('%%.4g', $%zu)) with labels offset 0,0.7\n",
-                   k + 2, k + 1, k + 2, k + 2);
+                   "$bars using ($0):%zu:($%zu >= 10000 ? sprintf('%%.0f', $%zu) : sprintf('%%.4g', $%zu)) "
+                   "with labels offset 0,0.7\n",
+                   k + 2, k + 1, k + 2, k + 2, k + 2, k + 2);
     }
     fprintf(f, "unset multiplot\n");
 }
