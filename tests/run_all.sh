@@ -25,6 +25,16 @@ if [ -f tests/cli/run.sh ]; then
         failed="$failed cli"
     fi
 fi
+# shell-level suites of the binary: every plot kind, one server everywhere
+for t in tests/cli/plots.sh tests/cli/same_server.sh; do
+    [ -f "$t" ] || continue
+    if CAPSIM="$BUILD/capsim" sh "$t"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        failed="$failed $(basename "$t" .sh)"
+    fi
+done
 # the CUDA build links the plain library; sanitized trees are not for nvcc
 if [ "$BUILD" != build ]; then
     :

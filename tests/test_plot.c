@@ -1,7 +1,8 @@
 /*
  * test_plot.c - gnuplot scripts: terminal by extension, inline data,
  * quoting, the right-hand axis; without gnuplot the data file is written
- * and the message is the documented one; with gnuplot, real PNG and SVG.
+ * and the message is the documented one; with gnuplot, real PNG, SVG and
+ * PDF; limit lines inside the y range; bar panels.
  */
 #include "cs_test.h"
 
@@ -49,6 +50,56 @@ static void test_script_terminal_data_and_quoting(void **state)
     free(t);
     t = script_text(&s, NULL); /* --plot-script alone: no terminal chosen */
     assert_null(strstr(t, "set terminal"));
+    free(t);
+}
+
+static void test_pdf_and_unknown_extensions(void **state)
+{
+    (void)state;
+    struct plot_series ser[2];
+    struct plot_spec s = spec(ser);
+    char *t = script_text(&s, "out.pdf");
+    assert_non_null(strstr(t, "set terminal pdfcairo"));
+    free(t);
+    struct cs_err err = { 0 };
+    assert_int_equal(plot_check_name("out.jpg", &err), CS_EUSAGE);
+    assert_string_equal(err.msg, "--plot: name a .png, .svg or .pdf file (got 'out.jpg')");
+    assert_int_equal(plot_draw(&s, "out.pdf.png.x", NULL, &err), CS_EUSAGE);
+    assert_int_equal(plot_check_name(NULL, &err), CS_OK);
+}
+
+/* A limit below every point is drawn where it is, not on the frame: the
+ * y range reaches down to it. */
+static void test_limit_lines_inside_the_y_range(void **state)
+{
+    (void)state;
+    struct plot_series ser[2];
+    struct plot_spec s = spec(ser);
+    double lim[2] = { 2, 50 };
+    const char *names[2] = { "p95_ttft_ms<=2", "p95_ttft_ms<=50" };
+    s.hlines = lim, s.hline_labels = names, s.n_hlines = 2, s.logy = true;
+    char *t = script_text(&s, NULL);
+    assert_non_null(strstr(t, "set yrange [1.33333:75]")); /* 2/1.5 .. 50*1.5 */
+    assert_non_null(strstr(t, "2 with lines dt 2"));
+    assert_non_null(strstr(t, "title 'p95_ttft_ms<=50'"));
+    free(t);
+}
+
+static void test_bar_panels_each_on_its_scale(void **state)
+{
+    (void)state;
+    const char *cats[3] = { "bf16", "fp8", "nvfp4" };
+    struct plot_series ser[2] = { { "weights (GiB; lower is better)", NULL, ya, 0, false, 0 },
+                                  { "capacity (employees; higher is better)", NULL, yb, 0, false, 0 } };
+    struct plot_spec s = { .title = "m on gb10", .xlabel = "precision", .ylabel = "", .n = 3,
+                           .series = ser, .n_series = 2, .bars = true, .bar_panels = true,
+                           .categories = cats };
+    char *t = script_text(&s, "c.svg");
+    assert_non_null(strstr(t, "set multiplot layout 1,2 title 'm on gb10'"));
+    assert_non_null(strstr(t, "set title 'weights (GiB; lower is better)'\nset yrange [0:36]"));
+    assert_non_null(strstr(t, "set title 'capacity (employees; higher is better)'\nset yrange [0:0.6]"));
+    assert_non_null(strstr(t, "with labels"));
+    assert_non_null(strstr(t, "unset multiplot"));
     free(t);
 }
 
@@ -109,14 +160,16 @@ static void test_png_and_svg_when_gnuplot_is_there(void **state)
         skip();
     char dir[] = "/tmp/capsim-plot-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char png[256], svg[256];
+    char png[256], svg[256], pdf[256];
     snprintf(png, sizeof png, "%s/p.png", dir);
     snprintf(svg, sizeof svg, "%s/p.svg", dir);
+    snprintf(pdf, sizeof pdf, "%s/p.pdf", dir);
     struct plot_series ser[2];
     struct plot_spec s = spec(ser);
     struct cs_err err = { 0 };
     assert_int_equal(plot_draw(&s, png, NULL, &err), CS_OK);
     assert_int_equal(plot_draw(&s, svg, NULL, &err), CS_OK);
+    assert_int_equal(plot_draw(&s, pdf, NULL, &err), CS_OK);
     unsigned char magic[8] = { 0 };
     FILE *f = fopen(png, "rb");
     assert_non_null(f);
@@ -129,6 +182,12 @@ static void test_png_and_svg_when_gnuplot_is_there(void **state)
     assert_true(fread(head, 1, sizeof head - 1, f) > 0);
     fclose(f);
     assert_non_null(strstr(head, "<svg"));
+    f = fopen(pdf, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(magic, 1, 5, f), 5);
+    fclose(f);
+    assert_memory_equal(magic, "%PDF-", 5);
+    unlink(pdf);
     unlink(png);
     unlink(svg);
     rmdir(dir);
@@ -139,6 +198,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_script_terminal_data_and_quoting),
         cmocka_unit_test(test_bars_use_categories),
+        cmocka_unit_test(test_pdf_and_unknown_extensions),
+        cmocka_unit_test(test_limit_lines_inside_the_y_range),
+        cmocka_unit_test(test_bar_panels_each_on_its_scale),
         cmocka_unit_test(test_without_gnuplot_data_is_written),
         cmocka_unit_test(test_png_and_svg_when_gnuplot_is_there),
     };
