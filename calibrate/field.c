@@ -535,7 +535,7 @@ const char *field_case_unsupported(const struct field_source *s, const struct fi
     if (c->client == FC_KERNEL)
         return "a kernel-level figure (no server to simulate)";
     if (c->prefix_cache_hits)
-        return "prefix-cache hits (capsim does not model prefix caching)";
+        return "prefix-cache hits on repeated prompts (the field client sends unique prompts only)";
     return "";
 }
 

@@ -347,6 +347,34 @@ void field_print_by_source(const struct field_validation *v, FILE *f)
             fprintf(f, " %9s", cells[c]);
         fputc('\n', f);
     }
+    /* the same cells as median / p90 absolute error, the field table's measure */
+    fprintf(f, "\nmedian / p90 absolute error per source, %%\n%-34s", "source");
+    for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++)
+        fprintf(f, " %9s", head[c]);
+    fputc('\n', f);
+    for (size_t i = 0; i < v->set->n_sources; i++) {
+        char cells[CS_ARRAY_LEN(cols)][352];
+        bool any = false;
+        for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++) {
+            size_t n = field_group_errors(v, cols[c], i, e);
+            for (size_t k = 0; k < n; k++)
+                e[k] = fabs(e[k]);
+            if (n) {
+                stats_sort(e, n);
+                snprintf(cells[c], sizeof cells[c], "%.0f/%.0f", stats_percentile_sorted(e, n, 50),
+                         stats_percentile_sorted(e, n, 90));
+                any = true;
+            } else {
+                snprintf(cells[c], sizeof cells[c], "-");
+            }
+        }
+        if (!any)
+            continue;
+        fprintf(f, "%-34s", v->set->sources[i].id);
+        for (size_t c = 0; c < CS_ARRAY_LEN(cols); c++)
+            fprintf(f, " %9s", cells[c]);
+        fputc('\n', f);
+    }
     free(e);
 }
 
