@@ -24,10 +24,16 @@ below is the real output of the command above it, produced by
 de Vreng, DGX Spark benchmark runs, CC-BY-4.0). The numbers are
 simulated, not measured.
 
-The built-in scenarios (`capsim list scenarios`, schema in
-`docs/scenarios.md`) run the checkpoint as published (BF16 weights) with
-an FP8 KV cache and vLLM's `--max-num-batched-tokens 8192`; question 3 asks
-whether quantized weights do better.
+Every command prints the server it simulated on its `server:` line, as
+`vllm serve` flags. Commands without a scenario (`memory`, `users`,
+`serve`, `benchy`) start from vLLM's own defaults (auto KV cache, 2048
+batched tokens, 256 sequences, 0.9 of memory); the built-in scenarios
+(`capsim list scenarios`, schema and defaults in `docs/scenarios.md`) run
+the checkpoint as published (BF16 weights) with an FP8 KV cache and
+`--max-num-batched-tokens 8192`, as the measured DGX Spark deploys do.
+Every command takes the same server flags, so below `memory` and `users`
+are given those two to ask about the same server as the scenarios;
+question 3 asks whether quantized weights do better.
 
 ## First: what fits in memory
 
@@ -102,20 +108,24 @@ cat <<'T'
 Same office, same seed, three weight precisions (the KV cache stays FP8).
 Smaller weights leave more memory to the KV cache and make each decode
 step read fewer bytes; how fast the quantized kernels compute on GB10 is
-in the fitted profile. The chart shows each quantity relative to BF16.
+in the fitted profile. The chart has one panel per quantity, in its own
+unit, with the value on each bar and which way is better. `compare` takes
+the scenario options `capacity` takes (`--employees`, `--slo`, `--seeds`)
+and says why a capacity is 0 when one is.
 
 T
 run compare --model $M --precisions bf16,fp8,nvfp4 --scenario office-25 --plot docs/img/compare.png
 cat <<'T'
 
-![each precision relative to BF16](img/compare.png)
+![weights, KV cache, p95 TTFT and TPOT, capacity per precision](img/compare.png)
 
 ## Your own office
 
 A scenario is a small JSON file (`docs/scenarios.md`). Here, 40 people
 who each keep a conversation going (closed loop: ask, read, ask again
 after about five minutes), with an overall objective on top of the
-per-task ones:
+per-task ones. It has no `server` section, so it runs on vLLM's defaults
+(see its `server:` line):
 
 T
 cat > "$tmp/my-office.json" <<'J'
@@ -148,9 +158,34 @@ T
 (cd "$tmp" && run capacity my-office.json --seeds 3) | sed "s|$tmp/||g"
 cat <<'T'
 
-Every command takes `--json` for scripts, `--plot FILE.png|FILE.svg` for a
-picture (gnuplot), and `--plot-script FILE` for the gnuplot script with
-its data.
+## In scripts and CI
+
+`--slo` repeats: every objective given must hold, and they replace the
+scenario's. With `--check`, `run` exits 3 when an objective is missed,
+`capacity` when the office's employees (the scenario's, or `--employees`)
+are more than a seed carries, and `users` when no user fits:
+
+T
+echo '```'
+echo "\$ capsim run office-25 --slo 'p95_ttft_ms<=2000' --slo 'p95_tpot_ms<=100' --check > /dev/null; echo \$?"
+set +e
+$CAPSIM run office-25 --slo 'p95_ttft_ms<=2000' --slo 'p95_tpot_ms<=100' --check > /dev/null
+echo $?
+set -e
+echo '```'
+cat <<'T'
+
+| exit status | meaning |
+|---|---|
+| 0 | done (with `--check`: every objective met) |
+| 1 | bad input: a file, a model, a value in a scenario |
+| 2 | bad usage: an unknown flag or a bad value on the command line |
+| 3 | with `--check` (`run`, `capacity`, `users`): an objective missed, or no user fits |
+
+Every command takes `--json` for scripts (with the same settings as a
+`"server"` object), `--plot FILE.png|FILE.svg|FILE.pdf` for a picture
+(gnuplot; the title names model, precision and hardware), and
+`--plot-script FILE` for the gnuplot script with its data.
 T
 } > "$tmp/guide.md"
 mv "$tmp/guide.md" docs/guide.md
