@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/benchy.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 
@@ -188,9 +189,18 @@ static int load_closed(const struct arena *a, const cJSON *o, struct arena_close
         return rc;
     c->runs = 3; /* llama-benchy default */
     if ((rc = get_int(o, "runs", false, 1, &c->runs, w, err)) ||
+        (rc = get_str(o, "latency_mode", false, &c->latency_mode, w, err)) ||
         (rc = get_measured(o, "warmup_user_delta", &c->warmup_user_delta, w, err)) ||
         (rc = get_measured(o, "warmup_context_delta", &c->warmup_context_delta, w, err)))
         return rc;
+    if (!c->latency_mode[0]) {
+        free(c->latency_mode);
+        c->latency_mode = xstrdup("api");
+    }
+    enum benchy_latency lm;
+    if (benchy_latency_parse(c->latency_mode, &lm, err))
+        return cs_err_set(err, CS_EINPUT, "%s: %s.latency_mode: must be api, generation or none "
+                          "(got '%s')", w->file, w->path, c->latency_mode);
     for (int m = 0; m < AM_COUNT; m++) {
         c->measured[m] = NAN;
         if (m < AM_FIRST_OPEN &&
@@ -370,8 +380,10 @@ void arena_free(struct arena *a)
         return;
     for (size_t i = 0; i < a->n_runs; i++)
         run_release(&a->runs[i]);
-    for (size_t i = 0; i < a->n_closed; i++)
+    for (size_t i = 0; i < a->n_closed; i++) {
         free(a->closed[i].test);
+        free(a->closed[i].latency_mode);
+    }
     for (size_t i = 0; i < a->n_open; i++) {
         free(a->open[i].test);
         free(a->open[i].dataset_name);

@@ -85,6 +85,7 @@ struct arena_closed {
     size_t run;                /* index into runs */
     char *test;
     int64_t pp, tg, depth, concurrency, runs;
+    char *latency_mode;        /* llama-benchy's --latency-mode; "api", its default, if absent */
     double warmup_user_delta;  /* chat-template tokens measured at warm-up */
     double warmup_context_delta;
     /* NaN where absent; only closed metrics set. The latency probe is

@@ -114,6 +114,7 @@ static void predict_closed(const struct deploy *d, const struct arena_closed *c,
     b.depth = c->depth;
     b.concurrency = c->concurrency;
     b.runs = c->runs;
+    benchy_latency_parse(c->latency_mode, &b.latency_mode, err); /* checked by arena_load */
     b.delta_user = isnan(c->warmup_user_delta) ? 0 : c->warmup_user_delta;
     b.delta_context = isnan(c->warmup_context_delta) ? b.delta_user : c->warmup_context_delta;
     b.prompt_token_ratio = ARENA_PROMPT_TOKEN_RATIO;

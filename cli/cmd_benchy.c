@@ -1,7 +1,8 @@
 /*
  * cmd_benchy.c - capsim benchy: llama-benchy 0.4.0's closed-loop suite
  * against the simulated server, loops in its order (depth, pp, tg,
- * concurrency), with its flags and its table.
+ * concurrency), with its flags, their defaults (--pp 2048, --latency-mode
+ * api: client/benchy.c cites the source) and its table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,19 @@
 int cmd_benchy(int argc, char **argv)
 {
     struct server_flags sf = { 0 };
-    struct opt_list pp = { { 512 }, 1 }, tg = { { 32 }, 1 }, depth = { { 0 }, 1 }, conc = { { 1 }, 1 };
+    struct opt_list pp = { { 2048 }, 1 }, tg = { { 32 }, 1 }, depth = { { 0 }, 1 }, conc = { { 1 }, 1 };
     int64_t runs = 3;
     double delta_user = 0, delta_context = 0, ratio = 1.0;
-    const char *latency = "generation", *format = "md", *ignored = NULL;
+    const char *latency = "api", *format = "md", *ignored = NULL;
     bool exit_fail = false, adapt = false;
     struct opt table[] = {
         SERVER_OPTS(sf),
-        { "pp", OPT_LIST, &pp, 0, 1e7, "prompt tokens, list [512]", false },
+        { "pp", OPT_LIST, &pp, 0, 1e7, "prompt tokens, list [2048]", false },
         { "tg", OPT_LIST, &tg, 1, 1e7, "generated tokens, list [32]", false },
         { "depth", OPT_LIST, &depth, 0, 1e7, "context tokens before the prompt, list [0]", false },
         { "concurrency", OPT_LIST, &conc, 1, 1e5, "simultaneous requests, list [1]", false },
         { "runs", OPT_INT, &runs, 1, 1000, "measured batches per point [3]", false },
-        { "latency-mode", OPT_STRING, &latency, 0, 0, "generation|api|none [generation]", false },
+        { "latency-mode", OPT_STRING, &latency, 0, 0, "api|generation|none [api]", false },
         { "format", OPT_STRING, &format, 0, 0, "md|json [md]", false },
         { "template-tokens", OPT_DOUBLE, &delta_user, 0, 1e5, "chat template tokens (llama-benchy's warm-up delta) [0]", false },
         { "context-template-tokens", OPT_DOUBLE, &delta_context, 0, 1e5, "template tokens with a system message [template-tokens]", false },
@@ -47,14 +48,8 @@ int cmd_benchy(int argc, char **argv)
                   &status))
         return status;
     enum benchy_latency lm;
-    if (strcmp(latency, "generation") == 0)
-        lm = BENCHY_LATENCY_GENERATION;
-    else if (strcmp(latency, "api") == 0)
-        lm = BENCHY_LATENCY_API;
-    else if (strcmp(latency, "none") == 0)
-        lm = BENCHY_LATENCY_NONE;
-    else {
-        cs_err_set(&err, CS_EUSAGE, "benchy: --latency-mode: generation, api or none (got '%s')", latency);
+    if (benchy_latency_parse(latency, &lm, &err)) {
+        cs_err_prefix(&err, "benchy");
         return cli_fail("benchy", &err);
     }
     if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0) {

@@ -13,14 +13,36 @@
 #include "common/stats.h"
 #include "common/xalloc.h"
 
+/* llama-benchy's defaults: --pp 2048 --tg 32 --runs 3 --concurrency 1
+ * --latency-mode api (eugr/llama-benchy src/llama_benchy/config.py,
+ * BenchmarkConfig.from_args, the same at 4438177 and 22c13d3, either side
+ * of 0.4.0). */
 void benchy_args_init(struct benchy_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->pp = 512;
+    a->pp = 2048;
     a->tg = 32;
+    a->latency_mode = BENCHY_LATENCY_API;
     a->concurrency = 1;
     a->runs = 3;
     a->prompt_token_ratio = 1.0;
+}
+
+static const char *const latency_names[] = { "api", "generation", "none" };
+
+int benchy_latency_parse(const char *s, enum benchy_latency *out, struct cs_err *err)
+{
+    for (size_t i = 0; i < CS_ARRAY_LEN(latency_names); i++)
+        if (strcmp(s, latency_names[i]) == 0) {
+            *out = (enum benchy_latency)i;
+            return CS_OK;
+        }
+    return cs_err_set(err, CS_EUSAGE, "--latency-mode: api, generation or none (got '%s')", s);
+}
+
+const char *benchy_latency_name(enum benchy_latency m)
+{
+    return (size_t)m < CS_ARRAY_LEN(latency_names) ? latency_names[m] : "?";
 }
 
 struct breq {

@@ -16,7 +16,13 @@
 #include "client/deploy.h"
 #include "client/metrics.h"
 
-enum benchy_latency { BENCHY_LATENCY_GENERATION, BENCHY_LATENCY_API, BENCHY_LATENCY_NONE };
+/* llama-benchy's --latency-mode: "api" (a GET of /models, its default),
+ * "generation" (a one-token request) or "none". */
+enum benchy_latency { BENCHY_LATENCY_API, BENCHY_LATENCY_GENERATION, BENCHY_LATENCY_NONE };
+
+/* "api", "generation" or "none" -> *out; CS_EUSAGE otherwise. */
+int benchy_latency_parse(const char *s, enum benchy_latency *out, struct cs_err *err);
+const char *benchy_latency_name(enum benchy_latency m);
 
 struct benchy_args {
     int64_t pp, tg, depth, concurrency, runs;

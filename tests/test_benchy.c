@@ -103,9 +103,32 @@ static void test_single_request_ttft_is_one_prefill_step(void **state)
     deploy_free(d);
 }
 
+/* llama-benchy's defaults, so a copied command means the same thing. */
+static void test_defaults_are_llama_benchys(void **state)
+{
+    (void)state;
+    struct benchy_args b;
+    benchy_args_init(&b);
+    assert_int_equal(b.pp, 2048);
+    assert_int_equal(b.tg, 32);
+    assert_int_equal(b.runs, 3);
+    assert_int_equal(b.concurrency, 1);
+    assert_int_equal(b.latency_mode, BENCHY_LATENCY_API);
+    struct cs_err err = { 0 };
+    enum benchy_latency m;
+    const char *names[] = { "api", "generation", "none" };
+    for (size_t i = 0; i < CS_ARRAY_LEN(names); i++) {
+        assert_int_equal(benchy_latency_parse(names[i], &m, &err), CS_OK);
+        assert_string_equal(benchy_latency_name(m), names[i]);
+    }
+    assert_int_equal(benchy_latency_parse("models", &m, &err), CS_EUSAGE);
+    assert_string_equal(err.msg, "--latency-mode: api, generation or none (got 'models')");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_are_llama_benchys),
         cmocka_unit_test(test_batch_statistics),
         cmocka_unit_test(test_zero_est_ppt_left_out),
         cmocka_unit_test(test_usage_check),

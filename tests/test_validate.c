@@ -5,7 +5,8 @@
  * fit reaches (docs/validation.md), so a change to the engine, the cost
  * model or the clients that makes predictions worse fails here. Also: the
  * per-run errors partition the all-run errors, the latency probe counts
- * once per llama-benchy call, a run's kernel backend reaches the model,
+ * once per llama-benchy call, each row's recorded latency mode reaches
+ * the simulated client, a run's kernel backend reaches the model,
  * and a run that cannot start is left out alone.
  * Skips without ../shared.
  */
@@ -82,6 +83,35 @@ static void test_latency_probe_counts_once_per_call(void **state)
     assert_int_equal(validate_group_errors(val, VG_LATENCY, e), 24 * 6);
     assert_int_equal(validate_group_errors(val, VG_CLOSED_TTFT, e), arena->n_closed);
     free(e);
+}
+
+/* The arena ran llama-benchy with --latency-mode generation (a one-token
+ * request); its default, api, is only a GET of /models. validate must
+ * follow the row, whatever capsim benchy's default. */
+static void test_rows_keep_their_latency_mode(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    struct arena_closed *c = &arena->closed[0];
+    assert_string_equal(c->latency_mode, "generation");
+    struct profile p;
+    struct cs_err err = { 0 };
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    struct validate_filter f = { .model = arena->runs[c->run].model, .closed = true, .seeds = 1 };
+    double lat[2];
+    char *recorded = c->latency_mode;
+    char api[] = "api";
+    for (int k = 0; k < 2; k++) {
+        c->latency_mode = k == 0 ? recorded : api;
+        struct validation *v;
+        assert_int_equal(validate_run(arena, &p, &f, &v, &err), CS_OK);
+        lat[k] = v->closed[0][AM_LATENCY_MS];
+        validate_free(v);
+    }
+    c->latency_mode = recorded;
+    assert_close(lat[0], val->closed[0][AM_LATENCY_MS], 1e-12, 0);
+    assert_true(lat[1] < lat[0]);
 }
 
 static void test_run_errors_partition_the_groups(void **state)
@@ -194,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_sample_errors_within_guards),
         cmocka_unit_test(test_latency_probe_counts_once_per_call),
+        cmocka_unit_test(test_rows_keep_their_latency_mode),
         cmocka_unit_test(test_run_errors_partition_the_groups),
         cmocka_unit_test(test_run_backends_reach_the_model),
         cmocka_unit_test(test_a_run_that_cannot_start_is_left_out),
