@@ -68,7 +68,7 @@ static void u_submit(struct uloop *u, double t, uint32_t user, uint32_t k)
     u->r[u->n].send = t;
     u->r[u->n].user = user;
     u->r[u->n].k = k;
-    struct sim_request q = { u->n, t, u->c->context, u->c->output };
+    struct sim_request q = { .id = u->n, .arrival_s = t, .n_prompt = u->c->context, .n_output = u->c->output };
     u->n++;
     sim_submit(u->sim, &q);
 }
@@ -108,7 +108,7 @@ static double pct(struct sample *x, double p)
 static void measure(const struct users_ctx *c, int64_t n, bool closed, struct umeasure *out)
 {
     struct uloop u = { c, NULL, NULL, 0, 0, cost_client_latency_s(c->d->cost), closed };
-    struct sim_hooks h = { &u, u_tokens, u_finish, NULL };
+    struct sim_hooks h = { .ud = &u, .on_tokens = u_tokens, .on_finish = u_finish, .on_reject = NULL };
     u.sim = sim_new(&c->d->cfg, &h);
     for (int64_t i = 0; i < n; i++)
         /* closed loop: users start spread over one think time, as an office does */

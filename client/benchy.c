@@ -80,10 +80,10 @@ static void run_batch(const struct deploy *d, int64_t c, uint32_t prompt, uint32
     struct batch b = { r, cost_client_latency_s(d->cost), d->cfg.num_speculative_tokens };
     for (int64_t i = 0; i < c; i++)
         memset(&r[i], 0, sizeof r[i]);
-    struct sim_hooks h = { &b, b_on_tokens, NULL, NULL };
+    struct sim_hooks h = { .ud = &b, .on_tokens = b_on_tokens, .on_finish = NULL, .on_reject = NULL };
     struct sim *s = sim_new(&d->cfg, &h);
     for (int64_t i = 0; i < c; i++) {
-        struct sim_request q = { (uint64_t)i, 0.0, prompt, out };
+        struct sim_request q = { .id = (uint64_t)i, .arrival_s = 0.0, .n_prompt = prompt, .n_output = out };
         sim_submit(s, &q);
     }
     sim_run(s);

@@ -202,6 +202,8 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         .max_model_len = d->mem.max_model_len,
         .async_scheduling = async,
         .enable_prefix_caching = a->enable_prefix_caching != 0,
+        /* vLLM's SpeculativeConfig.use_eagle(): EAGLE and MTP drafters */
+        .prefix_cache_drop_last = a->num_speculative_tokens > 0 && a->spec_method == SPEC_MTP,
         .num_speculative_tokens = a->num_speculative_tokens,
         .spec_mean_accepted = a->spec_mean_accepted,
         .kv = d->mem.layout,

@@ -50,7 +50,7 @@ static void send_req(struct run *r, size_t i, double t)
 {
     struct client_req *q = &r->req[i];
     q->send = t;
-    struct sim_request s = { i, t, q->n_prompt, q->n_output };
+    struct sim_request s = { .id = i, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_output };
     sim_submit(r->sim, &s);
     r->in_flight++;
 }
@@ -158,7 +158,7 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     }
     r.itl_stride = gaps > (double)METRIC_ITL_MAX_GAPS
                        ? (uint64_t)ceil(gaps / (double)METRIC_ITL_MAX_GAPS) : 1;
-    struct sim_hooks h = { &r, on_tokens, on_finish, NULL };
+    struct sim_hooks h = { .ud = &r, .on_tokens = on_tokens, .on_finish = on_finish, .on_reject = NULL };
     r.sim = sim_new(&d->cfg, &h);
     if (r.cap > 0) {
         for (; r.next_to_send < r.n && (int64_t)r.next_to_send < r.cap; r.next_to_send++)

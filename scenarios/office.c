@@ -160,7 +160,7 @@ static void send_turn(struct orun *o, int32_t c, double t)
     q->send = t;
     q->n_prompt = (uint32_t)(cv->context + cv->in[k]);
     q->n_out = cv->out[k];
-    struct sim_request r = { o->n_req, t, q->n_prompt, q->n_out };
+    struct sim_request r = { .id = o->n_req, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_out };
     o->n_req++;
     if (t > o->last_send)
         o->last_send = t;
@@ -376,7 +376,7 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
     res->employees = employees;
     struct orun o = { .s = s, .seed = seed, .employees = employees,
                       .latency = cost_client_latency_s(d->cost), .want_itl = any_itl(s) };
-    struct sim_hooks hooks = { &o, o_tokens, o_finish, on_reject };
+    struct sim_hooks hooks = { .ud = &o, .on_tokens = o_tokens, .on_finish = o_finish, .on_reject = on_reject };
     /* first turns to submit as the clock passes them (open and trace) */
     double *start_t = NULL;
     int32_t *start_conv = NULL;

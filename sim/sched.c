@@ -18,17 +18,37 @@
  *     admission stops at the first request whose blocks do not fit
  *     (head-of-line blocking, no skipping).
  *
- * Left out: prefix caching (off in every arena run), priorities,
- * long_prefill_token_threshold (0 by default), structured output, LoRA.
+ * With prefix caching on (sim/prefix_cache.h), a waiting request is
+ * first looked up in the cache (kv_cache_manager.get_computed_blocks): its
+ * hit counts as computed, only the rest is scheduled; with Mamba state
+ * groups, prefill chunks are cut at block multiples (align mode).
+ *
+ * Left out: priorities, long_prefill_token_threshold (0 by default),
+ * structured output, LoRA.
  */
 #include "sim/sim_impl.h"
+
+bool sched_alloc(struct sim *s, struct req *r, int64_t hit, int64_t n)
+{
+    if (!s->pc)
+        return kv_cache_alloc_blocks(s->kv, &r->blocks, r->n_computed + n, n);
+    return pc_allocate(s->pc, &r->pc, r->n_computed, hit, n, req_num_tokens(r));
+}
+
+void sched_release(struct sim *s, struct req *r, bool preempted)
+{
+    if (s->pc)
+        pc_release(s->pc, &r->pc, preempted);
+    else
+        kv_cache_release(s->kv, &r->blocks);
+}
 
 /* Remove running[idx] (the last element, for preemption). */
 static void preempt_last(struct sim *s)
 {
     int32_t victim = s->running[--s->n_running];
     struct req *r = &s->reqs[victim];
-    kv_cache_release(s->kv, &r->blocks);
+    sched_release(s, r, true);
     r->n_computed = 0;
     r->n_scheduled = 0;
     r->n_preempted++;
@@ -66,11 +86,13 @@ uint32_t sched_step(struct sim *s, double eligible_before, struct step_shape *sh
             n += s->cfg.num_speculative_tokens; /* draft tokens to verify */
         if (n > budget)
             n = budget;
+        if (s->pc && s->cfg.kv.n_state_groups)
+            n = pc_align_split(s->pc, r->n_computed, n, r->n_prompt, req_num_tokens(r));
         if (n <= 0)
             continue;
         bool scheduled = false;
         for (;;) {
-            if (kv_cache_alloc_blocks(s->kv, &r->blocks, r->n_computed + n, n)) {
+            if (sched_alloc(s, r, 0, n)) {
                 scheduled = true;
                 break;
             }
@@ -96,11 +118,28 @@ uint32_t sched_step(struct sim *s, double eligible_before, struct step_shape *sh
          * arrived when this step was scheduled. */
         if (r->n_preempted == 0 && r->arrival_s > eligible_before)
             break;
-        int64_t n = req_num_tokens(r) - r->n_computed;
+        int64_t hit = 0, known = req_num_tokens(r);
+        if (s->pc) {
+            /* kv_cache_manager.py get_computed_blocks, and its stats: every
+             * lookup counts, even one whose allocation then fails */
+            hit = pc_lookup(s->pc, &r->pc, known);
+            bool pre = r->n_preempted > 0;
+            *(pre ? &s->stats.prefix_cache_preempted_queries : &s->stats.prefix_cache_queries) += known;
+            *(pre ? &s->stats.prefix_cache_preempted_hits : &s->stats.prefix_cache_hits) += hit;
+            if (s->hooks.on_cache_lookup)
+                s->hooks.on_cache_lookup(s->hooks.ud, r->id, (uint32_t)known, (uint32_t)hit, pre);
+        }
+        int64_t n = known - hit;
         if (n > budget)
             n = budget;
-        if (!kv_cache_alloc_blocks(s->kv, &r->blocks, r->n_computed + n, n))
+        if (s->pc) {
+            n = pc_align_split(s->pc, hit, n, r->n_prompt, known);
+            if (n <= 0)
+                break;
+        }
+        if (!sched_alloc(s, r, hit, n))
             break;
+        r->n_computed = hit;
         sim_waiting_pop_front(s);
         r->state = REQ_RUNNING;
         if (s->n_running == s->running_cap) {

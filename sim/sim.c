@@ -68,6 +68,7 @@ static int32_t slot_alloc(struct sim *s)
         size_t old = s->n_reqs_cap;
         xgrow((void **)&s->reqs, &s->n_reqs_cap, old + 1, sizeof *s->reqs);
         for (size_t i = s->n_reqs_cap; i-- > old;) {
+            memset(&s->reqs[i].pc, 0, sizeof s->reqs[i].pc);
             s->reqs[i].state = REQ_FREE;
             s->reqs[i].next_free = s->free_head;
             s->free_head = (int32_t)i;
@@ -96,6 +97,16 @@ struct sim *sim_new(const struct sim_config *cfg, const struct sim_hooks *hooks)
     if (hooks)
         s->hooks = *hooks;
     s->kv = kv_cache_new(&cfg->kv);
+    if (cfg->enable_prefix_caching) {
+        struct pc_config pcc = {
+            .block_size = cfg->kv.block_size,
+            .n_blocks = cfg->kv.n_blocks,
+            .weight = { cfg->kv.n_full_groups, cfg->kv.n_swa_groups, cfg->kv.n_state_groups },
+            .swa_window = cfg->kv.swa_window,
+            .drop_last_block = cfg->prefix_cache_drop_last,
+        };
+        s->pc = pc_new(&pcc);
+    }
     s->arrivals = evq_new(64);
     s->free_head = -1;
     s->running_cap = cfg->max_num_seqs;
@@ -108,7 +119,10 @@ void sim_free(struct sim *s)
     if (!s)
         return;
     kv_cache_free(s->kv);
+    pc_free(s->pc);
     evq_free(s->arrivals);
+    for (size_t i = 0; i < s->n_reqs_cap; i++)
+        pc_req_release(&s->reqs[i].pc);
     free(s->reqs);
     free(s->running);
     free(s->waiting);
@@ -131,13 +145,19 @@ void sim_submit(struct sim *s, const struct sim_request *q)
     CS_ASSERT(q->arrival_s >= s->now);
     int32_t slot = slot_alloc(s);
     struct req *r = &s->reqs[slot];
+    struct pc_req keep = r->pc;   /* its arrays are reused */
     memset(r, 0, sizeof *r);
+    r->pc = keep;
     r->id = q->id;
     r->arrival_s = q->arrival_s;
     r->n_prompt = q->n_prompt;
     r->n_output = q->n_output ? q->n_output : 1;
     r->state = REQ_PENDING;
     r->next_free = -1;
+    s->n_submitted++;
+    if (s->pc)
+        pc_req_reset(&r->pc, q->segs, q->n_segs, r->n_prompt, q->out_content,
+                     0x8000000000000000ULL | s->n_submitted);
     s->n_live++;
     evq_push(s->arrivals, q->arrival_s, EV_SENT, (uint64_t)slot);
 }
@@ -177,8 +197,12 @@ static void check_invariants(const struct sim *s)
         const struct req *r = &s->reqs[s->waiting[(s->wait_head + i) % s->waiting_cap]];
         CS_ASSERT(r->state == REQ_WAITING);
         CS_ASSERT(r->blocks == 0 && r->n_computed == 0);
+        CS_ASSERT(!s->pc || !pc_req_holds_blocks(&r->pc));
     }
-    CS_ASSERT(held + kv_cache_n_free(s->kv) == kv_cache_n_blocks(s->kv));
+    if (s->pc)
+        pc_check(s->pc);
+    else
+        CS_ASSERT(held + kv_cache_n_free(s->kv) == kv_cache_n_blocks(s->kv));
     CS_ASSERT(s->n_running <= s->cfg.max_num_seqs);
     CS_ASSERT(s->n_live >= (int64_t)(s->n_running + s->n_waiting));
 }
@@ -192,6 +216,8 @@ static bool start_step(struct sim *s)
     if (s->cfg.async_scheduling && s->prev_step_valid)
         eligible = s->prev_step_start_s;
     struct step_shape shape;
+    if (s->pc)
+        pc_new_step(s->pc);
     uint32_t n = sched_step(s, eligible, &shape);
     if (n == 0)
         return false;
@@ -209,7 +235,7 @@ static bool start_step(struct sim *s)
     s->stats.n_tokens_decode += shape.n_tokens - shape.n_prefill_tokens;
     if (s->n_running > s->stats.peak_running)
         s->stats.peak_running = (uint32_t)s->n_running;
-    int64_t used = kv_cache_n_blocks(s->kv) - kv_cache_n_free(s->kv);
+    int64_t used = sim_kv_blocks_used(s);
     if (used > s->stats.peak_kv_blocks_used)
         s->stats.peak_kv_blocks_used = used;
     return true;
@@ -259,7 +285,7 @@ static void end_step(struct sim *s)
             s->hooks.on_tokens(s->hooks.ud, r->id, s->now, sampled);
         if (r->n_generated >= r->n_output) {
             uint64_t id = r->id;
-            kv_cache_release(s->kv, &r->blocks);
+            sched_release(s, r, false);
             slot_release(s, slot);
             s->n_live--;
             s->stats.n_finished++;
@@ -363,5 +389,6 @@ uint32_t sim_n_waiting(const struct sim *s)
 
 int64_t sim_kv_blocks_used(const struct sim *s)
 {
-    return kv_cache_n_blocks(s->kv) - kv_cache_n_free(s->kv);
+    /* vLLM's usage: cached blocks nobody holds count as free */
+    return kv_cache_n_blocks(s->kv) - (s->pc ? pc_n_free(s->pc) : kv_cache_n_free(s->kv));
 }

@@ -28,6 +28,7 @@
 #include "model/kv_layout.h"
 #include "model/work.h"
 #include "sim/cost.h"
+#include "sim/prefix_cache.h"
 
 struct sim;
 
@@ -38,6 +39,7 @@ struct sim_config {
     uint32_t max_model_len;            /* prompt + output at most */
     bool async_scheduling;
     bool enable_prefix_caching;        /* automatic prefix caching (sim/prefix_cache.h) */
+    bool prefix_cache_drop_last;       /* an EAGLE/MTP drafter (vLLM use_eagle) */
     /* Speculative decoding: each decoding request schedules 1 + k tokens
      * and gains `spec_mean_accepted + 1` tokens per step on average. */
     uint32_t num_speculative_tokens;
@@ -54,6 +56,13 @@ struct sim_request {
                            * the API server's front-end time (cost.h) */
     uint32_t n_prompt;    /* prompt tokens (server-side count) */
     uint32_t n_output;    /* tokens to generate (max_tokens; replies run to it) */
+    /* What the prompt says, for the prefix cache (sim/prefix_cache.h):
+     * segments of shared content from its start; tokens past them are
+     * unique to this request. The reply's content is out_content (0: unique),
+     * so a later turn can re-send it as a segment. Copied at submit. */
+    const struct pc_segment *segs;
+    uint32_t n_segs;
+    uint64_t out_content;
 };
 
 struct sim_hooks {
@@ -66,6 +75,10 @@ struct sim_hooks {
     /* The request can never run (prompt + output > max_model_len, or it
      * needs more KV blocks than the pool has). May be NULL. */
     void (*on_reject)(void *ud, uint64_t id, double t, const char *why);
+    /* Prefix cache lookup at admission (each time the request is looked up,
+     * as vLLM counts it): tokens queried, tokens hit, and whether the
+     * request had been preempted. May be NULL. */
+    void (*on_cache_lookup)(void *ud, uint64_t id, uint32_t tokens, uint32_t hits, bool preempted);
 };
 
 struct sim_stats {
@@ -78,6 +91,11 @@ struct sim_stats {
     uint32_t peak_running;
     uint32_t peak_waiting;
     int64_t peak_kv_blocks_used;
+    /* vLLM's PrefixCacheStats (v1/metrics/stats.py), in tokens, as exported
+     * to vllm:prefix_cache_queries / vllm:prefix_cache_hits; lookups of
+     * preempted requests are counted apart, as vLLM does. */
+    int64_t prefix_cache_queries, prefix_cache_hits;
+    int64_t prefix_cache_preempted_queries, prefix_cache_preempted_hits;
     double busy_s;                 /* time with a step running */
     double end_s;                  /* time of the last event */
 };

@@ -30,6 +30,7 @@ struct req {
     uint8_t samples;           /* the step in flight ends its known tokens */
     uint8_t is_decode;
     int32_t next_free;
+    struct pc_req pc;          /* prefix cache view (cache on); arrays reused */
 };
 
 /* Tokens the request knows: prompt plus every sampled output. */
@@ -42,6 +43,8 @@ struct sim {
     struct sim_config cfg;
     struct sim_hooks hooks;
     struct kv_cache *kv;
+    struct prefix_cache *pc;   /* NULL when prefix caching is off */
+    uint64_t n_submitted;      /* for unique content ids */
     struct evq *arrivals;
 
     struct req *reqs;          /* slot pool */
@@ -70,6 +73,11 @@ struct sim {
  * waiting requests that may be admitted (async scheduling). Fills shape;
  * returns the number of scheduled requests (0 = nothing to do). */
 uint32_t sched_step(struct sim *s, double eligible_before, struct step_shape *shape);
+
+/* sched.c: blocks for n more tokens of a request (hit: the waiting
+ * request's prefix-cache hit), and giving all of them back. */
+bool sched_alloc(struct sim *s, struct req *r, int64_t hit, int64_t n);
+void sched_release(struct sim *s, struct req *r, bool preempted);
 
 /* Deque helpers used by sched.c and sim.c. */
 void sim_waiting_push_back(struct sim *s, int32_t slot);

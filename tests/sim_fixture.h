@@ -75,14 +75,14 @@ static inline void fix_init(struct fixture *f, uint32_t budget, uint32_t max_seq
 
 static inline struct sim *fix_sim(struct fixture *f)
 {
-    struct sim_hooks h = { f, fix_on_tokens, fix_on_finish, fix_on_reject };
+    struct sim_hooks h = { .ud = f, .on_tokens = fix_on_tokens, .on_finish = fix_on_finish, .on_reject = fix_on_reject };
     return sim_new(&f->cfg, &h);
 }
 
 static inline void fix_submit(struct sim *s, uint64_t id, double t, uint32_t prompt,
                               uint32_t out)
 {
-    struct sim_request r = { id, t, prompt, out };
+    struct sim_request r = { .id = id, .arrival_s = t, .n_prompt = prompt, .n_output = out };
     sim_submit(s, &r);
 }
 
