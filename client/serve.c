@@ -25,11 +25,22 @@ void serve_args_init(struct serve_args *a)
     a->output_scale = 1.0;
     a->pcts[0] = 99;
     a->n_pcts = 1;
+    a->percentile_metrics = SERVE_PM_DEFAULT;
+}
+
+void serve_result_release(struct serve_result *r)
+{
+    for (size_t i = 0; i < r->n_detail; i++)
+        free(r->detail[i].itl_s);
+    free(r->detail);
+    r->detail = NULL;
+    r->n_detail = 0;
 }
 
 struct client_req {
     double arrival, send, first, last;
     uint32_t n_prompt, n_output, n_got;
+    bool rejected;
 };
 
 struct run {
@@ -44,6 +55,8 @@ struct run {
     uint64_t itl_stride;
     double itl_n, itl_mean, itl_m2; /* Welford over every gap */
     struct metric_buckets chunks; /* chunk arrivals per second, for the output-rate peak */
+    struct serve_request_detail *detail; /* --save-detailed, else NULL */
+    struct serve_result *res;
 };
 
 static void send_req(struct run *r, size_t i, double t)
@@ -77,6 +90,11 @@ static void on_tokens(void *ud, uint64_t id, double t, uint32_t n)
         r->itl_m2 += delta * (gap_ms - r->itl_mean);
     }
     metric_buckets_add(&r->chunks, seen);
+    if (r->detail) { /* vLLM's output.itl: a gap per chunk after the first */
+        struct serve_request_detail *x = &r->detail[id];
+        xgrow((void **)&x->itl_s, &x->cap_itl, x->n_itl + 1, sizeof *x->itl_s);
+        x->itl_s[x->n_itl++] = gap_ms / 1e3;
+    }
     q->last = seen;
     q->n_got += n;
 }
@@ -85,12 +103,32 @@ static void on_finish(void *ud, uint64_t id, double t)
 {
     (void)id;
     struct run *r = ud;
-    r->in_flight--;
+    r->in_flight--; /* a --max-concurrency slot frees */
     if (r->cap > 0 && r->next_to_send < r->n) {
         size_t i = r->next_to_send++;
         double at = r->req[i].arrival > t ? r->req[i].arrival : t;
         send_req(r, i, at);
     }
+}
+
+/* The engine cannot run the request. vLLM's server refuses one whose
+ * prompt + max_tokens exceeds max_model_len before it reaches the engine,
+ * with HTTP 400 (vllm/entrypoints/openai/serving_engine.py,
+ * OpenAIServing._validate_input), and the client counts it as failed
+ * (vllm/benchmarks/lib/endpoint_request_func.py: success false, error the
+ * HTTP reason): the reply comes at once and frees its slot. */
+static void on_reject(void *ud, uint64_t id, double t, const char *why)
+{
+    (void)why;
+    struct run *r = ud;
+    struct client_req *q = &r->req[id];
+    q->rejected = true;
+    uint32_t limit = r->d->cfg.max_model_len;
+    if ((uint64_t)q->n_prompt + q->n_output > limit && r->res->n_too_long++ == 0) {
+        r->res->too_long_prompt = q->n_prompt;
+        r->res->too_long_output = q->n_output;
+    }
+    on_finish(ud, id, t);
 }
 
 static int build_requests(const struct serve_args *a, struct client_req **out, size_t *n_out,
@@ -158,7 +196,12 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     }
     r.itl_stride = gaps > (double)METRIC_ITL_MAX_GAPS
                        ? (uint64_t)ceil(gaps / (double)METRIC_ITL_MAX_GAPS) : 1;
-    struct sim_hooks h = { .ud = &r, .on_tokens = on_tokens, .on_finish = on_finish, .on_reject = NULL };
+    r.res = res;
+    res->max_model_len = d->cfg.max_model_len;
+    if (a->keep_detail)
+        r.detail = xcalloc(r.n ? r.n : 1, sizeof *r.detail);
+    struct sim_hooks h = { .ud = &r, .on_tokens = on_tokens, .on_finish = on_finish,
+                           .on_reject = on_reject };
     r.sim = sim_new(&d->cfg, &h);
     if (r.cap > 0) {
         for (; r.next_to_send < r.n && (int64_t)r.next_to_send < r.cap; r.next_to_send++)
@@ -185,6 +228,19 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
         m.itl_ms.std = r.itl_n > 0 ? sqrt(r.itl_m2 / r.itl_n) : 0;
     }
     free(mr);
+    if (r.detail) {
+        for (size_t i = 0; i < r.n; i++) {
+            const struct client_req *q = &r.req[i];
+            struct serve_request_detail *x = &r.detail[i];
+            x->start_s = q->send;
+            x->input_len = q->n_prompt;
+            x->failed = q->n_got == 0;
+            x->output_len = x->failed ? 0 : q->n_got;
+            x->ttft_s = x->failed ? 0 : q->first - q->send;
+        }
+        res->detail = r.detail;
+        res->n_detail = r.n;
+    }
     res->duration = m.duration;
     res->completed = m.completed;
     res->failed = m.failed;
@@ -237,9 +293,11 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
     struct serve_result acc;
     memset(&acc, 0, sizeof acc);
     double w = 1.0 / n_seeds, completed = 0, failed = 0, tin = 0, tout = 0, conc = 0, pre = 0;
+    double too_long = 0;
     for (int s = 0; s < n_seeds; s++) {
         struct serve_args as = *a;
         as.seed = a->seed + s;
+        as.keep_detail = false; /* one run's requests only */
         struct serve_result r;
         int rc = serve_run(d, &as, &r, err);
         if (rc)
@@ -259,6 +317,12 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
         pre += w * r.num_preemptions;
         acc.kv_cache_usage_peak += w * r.kv_cache_usage_peak;
         acc.overloaded = acc.overloaded || r.overloaded;
+        too_long += w * r.n_too_long;
+        if (r.n_too_long && !acc.too_long_prompt) { /* the first seed's first example */
+            acc.too_long_prompt = r.too_long_prompt;
+            acc.too_long_output = r.too_long_output;
+        }
+        acc.max_model_len = r.max_model_len;
         if (r.peak_running > acc.peak_running) /* a peak: the largest, not a mean */
             acc.peak_running = r.peak_running;
         add_summary(&acc.ttft_ms, &r.ttft_ms, w);
@@ -272,6 +336,7 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
     acc.total_output_tokens = llround(tout);
     acc.max_concurrent_requests = llround(conc);
     acc.num_preemptions = llround(pre);
+    acc.n_too_long = llround(too_long);
     *out = acc;
     return CS_OK;
 }

@@ -18,6 +18,16 @@
 
 enum serve_dataset { DATASET_RANDOM, DATASET_SHAREGPT, DATASET_TRACE };
 
+/* --percentile-metrics: which summaries are reported (vllm bench serve's
+ * default for a generation backend: ttft,tpot,itl). All are computed. */
+enum {
+    SERVE_PM_TTFT = 1,
+    SERVE_PM_TPOT = 2,
+    SERVE_PM_ITL = 4,
+    SERVE_PM_E2EL = 8,
+    SERVE_PM_DEFAULT = SERVE_PM_TTFT | SERVE_PM_TPOT | SERVE_PM_ITL,
+};
+
 struct serve_args {
     enum serve_dataset dataset;
     const char *dataset_path;        /* trace CSV */
@@ -34,6 +44,18 @@ struct serve_args {
     struct metric_goodput goodput;   /* --goodput; all unset: none */
     bool skip_itl;                   /* leave itl_ms zero: a fit reads no ITL, and keeping
                                       * every gap was most of a run's statistics */
+    unsigned percentile_metrics;     /* SERVE_PM_* reported */
+    bool keep_detail;                /* fill serve_result.detail (--save-detailed) */
+};
+
+/* One request as vllm bench serve's --save-detailed lists it (its
+ * RequestFuncOutput): times in seconds, start from the benchmark start. */
+struct serve_request_detail {
+    double start_s, ttft_s;
+    uint32_t input_len, output_len;  /* output 0 if it failed */
+    double *itl_s;                   /* chunk gaps after the first chunk */
+    size_t n_itl, cap_itl;
+    bool failed;                     /* answered HTTP 400: longer than max_model_len */
 };
 
 struct serve_result {
@@ -46,6 +68,14 @@ struct serve_result {
     double max_output_tokens_per_s;
     int64_t max_concurrent_requests;
     struct metric_summary ttft_ms, tpot_ms, itl_ms, e2el_ms;
+    /* Requests the server answered with HTTP 400 because prompt + max_tokens
+     * exceeds max_model_len (counted in failed), and the first of them. */
+    int64_t n_too_long;
+    uint32_t too_long_prompt, too_long_output, max_model_len;
+    /* a->keep_detail: every request, in dataset order; owned, release with
+     * serve_result_release(). */
+    struct serve_request_detail *detail;
+    size_t n_detail;
     /* capsim's own */
     int64_t num_preemptions;
     int64_t peak_running;            /* most requests the engine ran at once */
@@ -54,10 +84,12 @@ struct serve_result {
 };
 
 void serve_args_init(struct serve_args *a);
+void serve_result_release(struct serve_result *r);
 /* One run. */
 int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_result *out,
               struct cs_err *err);
-/* The mean of each metric over seeds a->seed .. a->seed + n_seeds - 1. */
+/* The mean of each metric over seeds a->seed .. a->seed + n_seeds - 1
+ * (no detail: a->keep_detail needs one seed). */
 int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_seeds,
                     struct serve_result *out, struct cs_err *err);
 

@@ -1,8 +1,9 @@
 /*
  * report.c - output formats. The text block follows vllm bench serve's
  * print statements ("{:<40} {:<10}" rows, "=" and "-" centred headers of
- * 50 columns); the JSON uses its flat keys in a fixed order, capsim's own
- * keys prefixed "capsim_".
+ * 50 columns; vllm/benchmarks/serve.py, benchmark()); the JSON is its
+ * result file (main_async's result_json): its keys in its order, capsim's
+ * own after them, prefixed "capsim_".
  */
 #include "report/report.h"
 
@@ -71,18 +72,41 @@ static void metric_block(FILE *f, const char *title, const char *name,
     }
 }
 
+/* The four summaries in vLLM's order (benchmark(), process_one_metric
+ * calls), each printed and saved only if --percentile-metrics names it. */
+struct pm {
+    unsigned bit;
+    const char *key, *name, *title;
+};
+static const struct pm pms[] = {
+    { SERVE_PM_TTFT, "ttft", "TTFT", "Time to First Token" },
+    { SERVE_PM_TPOT, "tpot", "TPOT", "Time per Output Token (excl. 1st token)" },
+    { SERVE_PM_ITL, "itl", "ITL", "Inter-token Latency" },
+    { SERVE_PM_E2EL, "e2el", "E2EL", "End-to-end Latency" },
+};
+
+static const struct metric_summary *pm_summary(const struct serve_result *r, size_t k)
+{
+    const struct metric_summary *m[] = { &r->ttft_ms, &r->tpot_ms, &r->itl_ms, &r->e2el_ms };
+    return m[k];
+}
+
 void report_serve_text(FILE *f, const struct serve_result *r, const struct serve_args *a,
                        const struct serve_echo *e)
 {
-    header(f, " Simulated Serving Result ", '=');
+    header(f, " Serving Benchmark Result ", '=');
+    fprintf(f, "simulated by capsim: %s, %s, profile %s, seed %lld", e->model_id, e->precision,
+            e->profile, (long long)e->seed);
+    if (e->seeds > 1)
+        fprintf(f, " (mean of %d seeds)", e->seeds);
+    fputc('\n', f);
     row_i(f, "Successful requests:", r->completed);
     row_i(f, "Failed requests:", r->failed);
     if (a->max_concurrency > 0)
         row_i(f, "Maximum request concurrency:", a->max_concurrency);
+    /* vLLM prints the configured rate only when it is finite */
     if (isfinite(a->request_rate))
         row_f(f, "Request rate configured (RPS):", a->request_rate);
-    else
-        fprintf(f, "%-40s %-10s\n", "Request rate configured (RPS):", "inf");
     row_f(f, "Benchmark duration (s):", r->duration);
     row_i(f, "Total input tokens:", r->total_input_tokens);
     row_i(f, "Total generated tokens:", r->total_output_tokens);
@@ -92,17 +116,11 @@ void report_serve_text(FILE *f, const struct serve_result *r, const struct serve
     row_f(f, "Output token throughput (tok/s):", r->output_throughput);
     row_f(f, "Peak output token throughput (tok/s):", r->max_output_tokens_per_s);
     row_f(f, "Peak concurrent requests:", (double)r->max_concurrent_requests);
-    row_f(f, "Total Token throughput (tok/s):", r->total_token_throughput);
-    metric_block(f, "Time to First Token", "TTFT", &r->ttft_ms, a);
-    metric_block(f, "Time per Output Token (excl. 1st token)", "TPOT", &r->tpot_ms, a);
-    metric_block(f, "Inter-token Latency", "ITL", &r->itl_ms, a);
-    metric_block(f, "End-to-end Latency", "E2EL", &r->e2el_ms, a);
+    row_f(f, "Total token throughput (tok/s):", r->total_token_throughput);
+    for (size_t k = 0; k < CS_ARRAY_LEN(pms); k++)
+        if (a->percentile_metrics & pms[k].bit)
+            metric_block(f, pms[k].title, pms[k].name, pm_summary(r, k), a);
     header(f, "", '=');
-    fprintf(f, "simulated by capsim: %s, %s, profile %s, seed %lld", e->model_id, e->precision,
-            e->profile, (long long)e->seed);
-    if (e->seeds > 1)
-        fprintf(f, " (mean of %d seeds)", e->seeds);
-    fputc('\n', f);
     if (r->overloaded)
         fprintf(f, "overloaded: requests arrive faster than the server completes them; "
                    "latencies grow with the run's length\n");
@@ -125,14 +143,51 @@ static void add_summary(cJSON *o, const char *metric, const struct metric_summar
     }
 }
 
+/* --save-detailed's per-request arrays, as benchmark() lists them
+ * (vllm/benchmarks/serve.py: input_lens, output_lens, ttfts, itls,
+ * start_times, generated_texts, errors). A simulation generates no text:
+ * generated_texts are "". A request refused for its length has vLLM's
+ * client's error, the HTTP reason "Bad Request" (endpoint_request_func.py,
+ * async_request_openai_chat_completions). */
+static void add_detail(cJSON *o, const struct serve_result *r)
+{
+    cJSON *in = cJSON_AddArrayToObject(o, "input_lens");
+    cJSON *out = cJSON_AddArrayToObject(o, "output_lens");
+    cJSON *ttft = cJSON_AddArrayToObject(o, "ttfts");
+    cJSON *itls = cJSON_AddArrayToObject(o, "itls");
+    cJSON *start = cJSON_AddArrayToObject(o, "start_times");
+    cJSON *text = cJSON_AddArrayToObject(o, "generated_texts");
+    cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+    for (size_t i = 0; i < r->n_detail; i++) {
+        const struct serve_request_detail *x = &r->detail[i];
+        json_push_int(in, x->input_len);
+        json_push_int(out, x->output_len);
+        json_push_number(ttft, x->ttft_s);
+        cJSON *g = cJSON_CreateArray();
+        cJSON_AddItemToArray(itls, g);
+        for (size_t k = 0; k < x->n_itl; k++)
+            json_push_number(g, x->itl_s[k]);
+        json_push_number(start, x->start_s);
+        cJSON_AddItemToArray(text, cJSON_CreateString(""));
+        cJSON_AddItemToArray(errs, cJSON_CreateString(x->failed ? "Bad Request" : ""));
+    }
+}
+
 int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_args *a,
                       const struct serve_echo *e, struct cs_err *err)
 {
+    const char *backend = e->backend ? e->backend : "openai";
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "backend", "capsim");
+    if (e->date)
+        cJSON_AddStringToObject(o, "date", e->date);
+    cJSON_AddStringToObject(o, "endpoint_type", backend); /* vLLM: "for backward compatibility" */
+    cJSON_AddStringToObject(o, "backend", backend);
+    if (e->label)
+        cJSON_AddStringToObject(o, "label", e->label);
+    else
+        cJSON_AddNullToObject(o, "label");
     cJSON_AddStringToObject(o, "model_id", e->model_id);
-    if (e->server)
-        cJSON_AddItemToObject(o, "server", deploy_settings_json(e->server));
+    cJSON_AddStringToObject(o, "tokenizer_id", e->tokenizer_id ? e->tokenizer_id : e->model_id);
     add_num(o, "num_prompts", (double)e->num_prompts);
     if (isfinite(e->request_rate))
         add_num(o, "request_rate", e->request_rate);
@@ -155,12 +210,16 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
         cJSON_AddNullToObject(o, "request_goodput");
     add_num(o, "output_throughput", r->output_throughput);
     add_num(o, "total_token_throughput", r->total_token_throughput);
+    if (e->detailed)
+        add_detail(o, r);
     add_num(o, "max_output_tokens_per_s", r->max_output_tokens_per_s);
     add_num(o, "max_concurrent_requests", (double)r->max_concurrent_requests);
-    add_summary(o, "ttft", &r->ttft_ms, a);
-    add_summary(o, "tpot", &r->tpot_ms, a);
-    add_summary(o, "itl", &r->itl_ms, a);
-    add_summary(o, "e2el", &r->e2el_ms, a);
+    add_num(o, "rtfx", 0); /* audio only: vLLM writes 0 for text */
+    for (size_t k = 0; k < CS_ARRAY_LEN(pms); k++)
+        if (a->percentile_metrics & pms[k].bit)
+            add_summary(o, pms[k].key, pm_summary(r, k), a);
+    if (e->server)
+        cJSON_AddItemToObject(o, "server", deploy_settings_json(e->server));
     cJSON_AddStringToObject(o, "capsim_version", CAPSIM_VERSION);
     cJSON_AddStringToObject(o, "capsim_precision", e->precision);
     cJSON_AddStringToObject(o, "capsim_profile", e->profile);
@@ -170,7 +229,7 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     add_num(o, "capsim_kv_cache_usage_peak", r->kv_cache_usage_peak);
     add_num(o, "capsim_peak_running", (double)r->peak_running);
     cJSON_AddBoolToObject(o, "capsim_overloaded", r->overloaded);
-    return json_write(f, o, err);
+    return e->one_line ? json_write_line(f, o, err) : json_write(f, o, err);
 }
 
 static void cell(char *out, size_t n, struct mean_std m)

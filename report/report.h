@@ -1,7 +1,7 @@
 /*
  * report.h - results in the formats users already read: vllm bench
- * serve's 50-column text block (titled as simulated) and its flat JSON
- * keys, and llama-benchy's markdown table.
+ * serve's 50-column text block (with a line saying it is simulated) and
+ * its result file's keys, and llama-benchy's markdown table.
  *
  * Ownership: writes to the FILE given; allocates nothing that outlives a call.
  */
@@ -22,6 +22,13 @@ struct serve_echo {          /* the configuration echoed in the output */
     int64_t max_concurrency, num_prompts, seed;
     int seeds;
     const struct deploy_settings *server;  /* NULL: not printed */
+    /* vllm bench serve's setup keys (vllm/benchmarks/serve.py, main_async) */
+    const char *backend;       /* --backend / --endpoint-type; NULL: "openai" */
+    const char *label;         /* --label; NULL: JSON null */
+    const char *tokenizer_id;  /* --tokenizer, else model_id */
+    const char *date;          /* "%Y%m%d-%H%M%S" of the saved file; NULL: left out */
+    bool detailed;             /* --save-detailed: the per-request arrays */
+    bool one_line;             /* the saved file: one line, as vLLM's json.dump */
 };
 
 void report_serve_text(FILE *f, const struct serve_result *r, const struct serve_args *a,

@@ -126,13 +126,15 @@ static void test_text_block_follows_vllm_layout(void **state)
     struct serve_args a;
     serve_args_init(&a);
     a.request_rate = 0.3;
-    struct serve_echo e = { "m", "bf16", "gb10", 0.3, 0.7, 0, 200, 42, 1, NULL };
+    struct serve_echo e = { .model_id = "m", .precision = "bf16", .profile = "gb10",
+                            .request_rate = 0.3, .burstiness = 0.7, .num_prompts = 200, .seed = 42,
+                            .seeds = 1 };
     char buf[8192];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     report_serve_text(f, &r, &a, &e);
     fclose(f);
-    /* "{:=^50}" of " Simulated Serving Result " and "{:<40} {:<10}" rows */
-    assert_non_null(strstr(buf, "============ Simulated Serving Result ============\n"));
+    /* "{:=^50}" of " Serving Benchmark Result " and "{:<40} {:<10}" rows */
+    assert_non_null(strstr(buf, "============ Serving Benchmark Result ============\n"));
     assert_non_null(strstr(buf, "Successful requests:                     200       \n"));
     assert_non_null(strstr(buf, "Benchmark duration (s):                  750.09    \n"));
     assert_non_null(strstr(buf, "---------------Time to First Token----------------\n"));

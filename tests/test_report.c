@@ -2,12 +2,14 @@
  * test_report.c - the output formats against golden text written by hand
  * from vllm bench serve's print statements ("{:=^50}", "{:-^50}",
  * "{:<40} {:<10}" and "{:<40} {:<10.2f}") and llama-benchy's table; the
- * JSON's key order and round-trip numbers.
+ * JSON's keys and their order against a result file vLLM wrote
+ * (tests/fixtures/vllm/SOURCE.md), and round-trip numbers.
  */
 #include "cs_test.h"
 
 #include <cJSON.h>
 
+#include "common/json.h"
 #include "report/report.h"
 
 static void fill(struct serve_result *r)
@@ -30,7 +32,8 @@ static void fill(struct serve_result *r)
 }
 
 static const char golden[] =
-    "============ Simulated Serving Result ============\n"
+    "============ Serving Benchmark Result ============\n"
+    "simulated by capsim: m/x, nvfp4, profile gb10, seed 7\n"
     "Successful requests:                     300       \n"
     "Failed requests:                         0         \n"
     "Maximum request concurrency:             25        \n"
@@ -42,7 +45,7 @@ static const char golden[] =
     "Output token throughput (tok/s):         696.84    \n"
     "Peak output token throughput (tok/s):    812.00    \n"
     "Peak concurrent requests:                28.00     \n"
-    "Total Token throughput (tok/s):          6340.56   \n"
+    "Total token throughput (tok/s):          6340.56   \n"
     "---------------Time to First Token----------------\n"
     "Mean TTFT (ms):                          1234.57   \n"
     "Median TTFT (ms):                        1000.00   \n"
@@ -58,14 +61,10 @@ static const char golden[] =
     "Median ITL (ms):                         30.00     \n"
     "P90 ITL (ms):                            48.00     \n"
     "P99 ITL (ms):                            100.00    \n"
-    "----------------End-to-end Latency----------------\n"
-    "Mean E2EL (ms):                          18000.00  \n"
-    "Median E2EL (ms):                        17500.25  \n"
-    "P90 E2EL (ms):                           30000.00  \n"
-    "P99 E2EL (ms):                           41000.12  \n"
-    "==================================================\n"
-    "simulated by capsim: m/x, nvfp4, profile gb10, seed 7\n";
+    "==================================================\n";
 
+/* vLLM's header, then capsim's note; its default --percentile-metrics
+ * (ttft,tpot,itl: no E2EL block). */
 static void test_text_block_is_vllms(void **state)
 {
     (void)state;
@@ -78,14 +77,30 @@ static void test_text_block_is_vllms(void **state)
     a.pcts[0] = 90;
     a.pcts[1] = 99;
     a.n_pcts = 2;
-    struct serve_echo e = { "m/x", "nvfp4", "gb10", 1.5, 1.0, 25, 300, 7, 1, NULL };
+    struct serve_echo e = { .model_id = "m/x", .precision = "nvfp4", .profile = "gb10",
+                            .request_rate = 1.5, .burstiness = 1.0, .max_concurrency = 25,
+                            .num_prompts = 300, .seed = 7, .seeds = 1 };
     char buf[8192] = { 0 };
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     report_serve_text(f, &r, &a, &e);
     fclose(f);
     assert_string_equal(buf, golden);
+    /* --percentile-metrics e2el,ttft: vLLM's order, only those two */
+    a.percentile_metrics = SERVE_PM_E2EL | SERVE_PM_TTFT;
+    f = fmemopen(buf, sizeof buf - 1, "w");
+    report_serve_text(f, &r, &a, &e);
+    fclose(f);
+    const char *t = strstr(buf, "Time to First Token"), *x = strstr(buf, "End-to-end Latency");
+    assert_non_null(t);
+    assert_non_null(x);
+    assert_true(t < x);
+    assert_non_null(strstr(buf, "P99 E2EL (ms):                           41000.12  \n"));
+    assert_null(strstr(buf, "TPOT"));
+    assert_null(strstr(buf, "ITL"));
 }
 
+/* vLLM leaves "Request rate configured" out for an infinite rate
+ * (serve.py benchmark(): if request_rate != float("inf")). */
 static void test_infinite_rate_and_no_cap(void **state)
 {
     (void)state;
@@ -93,14 +108,138 @@ static void test_infinite_rate_and_no_cap(void **state)
     fill(&r);
     struct serve_args a;
     serve_args_init(&a);
-    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 3, NULL };
+    struct serve_echo e = { .model_id = "m", .precision = "bf16", .profile = "gb10",
+                            .request_rate = INFINITY, .burstiness = 1.0, .num_prompts = 300,
+                            .seeds = 3 };
     char buf[8192] = { 0 };
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     report_serve_text(f, &r, &a, &e);
     fclose(f);
     assert_null(strstr(buf, "Maximum request concurrency"));
-    assert_non_null(strstr(buf, "Request rate configured (RPS):           inf       \n"));
+    assert_null(strstr(buf, "Request rate configured"));
     assert_non_null(strstr(buf, "(mean of 3 seeds)"));
+}
+
+/* The keys of a result file vLLM wrote, in its order. */
+static size_t fixture_keys(const char **keys, size_t max)
+{
+    cJSON *o = NULL;
+    struct cs_err err = { 0 };
+    if (json_load_file("tests/fixtures/vllm/bench_serve_10-monday-peak.json", &o, &err))
+        fail_msg("%s", err.msg);
+    size_t n = 0;
+    static char store[64][40];
+    for (const cJSON *c = o->child; c && n < max; c = c->next, n++) {
+        snprintf(store[n], sizeof store[n], "%s", c->string);
+        keys[n] = store[n];
+    }
+    cJSON_Delete(o);
+    return n;
+}
+
+static cJSON *result_file(const struct serve_result *r, bool detailed, char **text)
+{
+    struct serve_args a;
+    serve_args_init(&a);
+    /* the fixture's run: --percentile-metrics ttft,tpot,itl,e2el
+     * --metric-percentiles 50,90,95,99 --request-rate 1.5 --max-concurrency 25 */
+    a.request_rate = 1.5;
+    a.max_concurrency = 25;
+    a.percentile_metrics = SERVE_PM_TTFT | SERVE_PM_TPOT | SERVE_PM_ITL | SERVE_PM_E2EL;
+    const double p[] = { 50, 90, 95, 99 };
+    memcpy(a.pcts, p, sizeof p);
+    a.n_pcts = 4;
+    struct serve_echo e = { .model_id = "google/gemma-4-26B-A4B-it", .precision = "bf16",
+                            .profile = "gb10", .request_rate = 1.5, .burstiness = 1.0,
+                            .max_concurrency = 25, .num_prompts = 300, .seed = 42, .seeds = 1,
+                            .backend = "openai-chat", .date = "20260816-122821",
+                            .detailed = detailed, .one_line = true };
+    size_t len = 0;
+    FILE *f = open_memstream(text, &len);
+    struct cs_err err = { 0 };
+    assert_int_equal(report_serve_json(f, r, &a, &e, &err), CS_OK);
+    fclose(f);
+    /* one line, as json.dump writes it */
+    assert_ptr_equal(strchr(*text, '\n'), *text + len - 1);
+    cJSON *o = cJSON_Parse(*text);
+    assert_non_null(o);
+    return o;
+}
+
+static void test_result_file_has_vllms_keys_in_order(void **state)
+{
+    (void)state;
+    const char *want[64];
+    size_t n = fixture_keys(want, 64);
+    assert_true(n > 40);
+    struct serve_result r;
+    fill(&r);
+    char *text;
+    cJSON *o = result_file(&r, false, &text);
+    const cJSON *c = o->child;
+    for (size_t i = 0; i < n; i++, c = c->next) {
+        if (!c)
+            fail_msg("key %s missing", want[i]);
+        if (strcmp(c->string, want[i]) != 0)
+            fail_msg("key %zu: %s, vLLM writes %s", i, c->string, want[i]);
+    }
+    for (; c; c = c->next) /* after vLLM's, only capsim's own */
+        if (strncmp(c->string, "capsim_", 7) != 0 && strcmp(c->string, "server") != 0)
+            fail_msg("key %s is neither vLLM's nor capsim_", c->string);
+    assert_string_equal(cJSON_GetObjectItem(o, "date")->valuestring, "20260816-122821");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "label")));
+    assert_string_equal(cJSON_GetObjectItem(o, "endpoint_type")->valuestring, "openai-chat");
+    assert_true(cJSON_GetObjectItem(o, "rtfx")->valuedouble == 0);
+    cJSON_Delete(o);
+    free(text);
+}
+
+/* --save-detailed: vLLM's seven per-request arrays right after
+ * total_token_throughput (serve.py benchmark()'s result dict); a
+ * simulation's generated text is "", a refused request's error is the
+ * client's HTTP reason. */
+static void test_result_file_detailed_arrays(void **state)
+{
+    (void)state;
+    const char *want[64];
+    size_t n = fixture_keys(want, 64);
+    struct serve_result r;
+    fill(&r);
+    struct serve_request_detail d[2];
+    memset(d, 0, sizeof d);
+    double gaps[3] = { 0, 0.031, 0.032 };
+    d[0] = (struct serve_request_detail){ .start_s = 0.5, .ttft_s = 0.25, .input_len = 1000,
+                                          .output_len = 3, .itl_s = gaps, .n_itl = 3 };
+    d[1] = (struct serve_request_detail){ .start_s = 0.75, .input_len = 9000, .failed = true };
+    r.detail = d;
+    r.n_detail = 2;
+    char *text;
+    cJSON *o = result_file(&r, true, &text);
+    static const char *const arrays[] = { "input_lens", "output_lens", "ttfts", "itls",
+                                          "start_times", "generated_texts", "errors" };
+    const cJSON *c = o->child;
+    for (size_t i = 0; i < n; i++, c = c->next) {
+        assert_non_null(c);
+        assert_string_equal(c->string, want[i]);
+        if (strcmp(want[i], "total_token_throughput") == 0)
+            for (size_t k = 0; k < CS_ARRAY_LEN(arrays); k++) {
+                c = c->next;
+                assert_non_null(c);
+                assert_string_equal(c->string, arrays[k]);
+                assert_int_equal(cJSON_GetArraySize(c), 2);
+            }
+    }
+    cJSON *itls = cJSON_GetObjectItem(o, "itls"), *errs = cJSON_GetObjectItem(o, "errors");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetArrayItem(itls, 0)), 3);
+    assert_true(cJSON_GetArrayItem(cJSON_GetArrayItem(itls, 0), 2)->valuedouble == 0.032);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetArrayItem(itls, 1)), 0);
+    assert_string_equal(cJSON_GetArrayItem(errs, 0)->valuestring, "");
+    assert_string_equal(cJSON_GetArrayItem(errs, 1)->valuestring, "Bad Request");
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "generated_texts"), 1)->valuestring, "");
+    assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "output_lens"), 1)->valueint, 0);
+    assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "input_lens"), 1)->valueint, 9000);
+    cJSON_Delete(o);
+    free(text);
 }
 
 static void test_json_keys_in_vllm_order_and_round_trip(void **state)
@@ -112,7 +251,10 @@ static void test_json_keys_in_vllm_order_and_round_trip(void **state)
     struct serve_args a;
     serve_args_init(&a);
     a.pcts[0] = 99.9;
-    struct serve_echo e = { "m", "bf16", "gb10", INFINITY, 1.0, 0, 300, 0, 1, NULL };
+    a.percentile_metrics = SERVE_PM_TTFT | SERVE_PM_TPOT | SERVE_PM_ITL | SERVE_PM_E2EL;
+    struct serve_echo e = { .model_id = "m", .precision = "bf16", .profile = "gb10",
+                            .request_rate = INFINITY, .burstiness = 1.0, .num_prompts = 300,
+                            .seeds = 1 };
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -193,6 +335,8 @@ int main(void)
         cmocka_unit_test(test_text_block_is_vllms),
         cmocka_unit_test(test_infinite_rate_and_no_cap),
         cmocka_unit_test(test_json_keys_in_vllm_order_and_round_trip),
+        cmocka_unit_test(test_result_file_has_vllms_keys_in_order),
+        cmocka_unit_test(test_result_file_detailed_arrays),
         cmocka_unit_test(test_benchy_table),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -2,8 +2,9 @@
  * test_serve.c - the open-loop client against the engine on the GB10
  * profile: byte-identical JSON for the same seed, --max-concurrency held
  * by the engine while the client's bucketed peak may exceed it, TTFT
- * counted from the send (not the arrival), --seeds as a mean, and the
- * trace dataset with chat-template tokens.
+ * counted from the send (not the arrival), --seeds as a mean, the
+ * trace dataset with chat-template tokens, and requests longer than
+ * max_model_len refused and counted as failed, freeing their slot.
  */
 #include "cs_test.h"
 
@@ -29,8 +30,10 @@ static char *json_of(const struct deploy *d, const struct serve_args *a, size_t 
     struct serve_result r;
     struct cs_err err = { 0 };
     assert_int_equal(serve_run(d, a, &r, &err), CS_OK);
-    struct serve_echo e = { "m", "bf16", "gb10", a->request_rate, a->burstiness,
-                            a->max_concurrency, a->num_prompts, a->seed, 1, NULL };
+    struct serve_echo e = { .model_id = "m", .precision = "bf16", .profile = "gb10",
+                            .request_rate = a->request_rate, .burstiness = a->burstiness,
+                            .max_concurrency = a->max_concurrency, .num_prompts = a->num_prompts,
+                            .seed = a->seed, .seeds = 1 };
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     assert_int_equal(report_serve_json(f, &r, a, &e, &err), CS_OK);
@@ -140,6 +143,57 @@ static void test_trace_with_template_tokens(void **state)
     deploy_free(d);
 }
 
+/* vLLM's server answers a prompt + max_tokens over max_model_len with
+ * HTTP 400 at once; its client counts it failed. With --max-concurrency
+ * the refusal frees the slot: every request still gets its answer. */
+static void test_too_long_requests_fail_and_free_their_slot(void **state)
+{
+    (void)state;
+    struct deploy_args da;
+    deploy_args_init(&da);
+    da.model = "qwen-3.5-0.8b";
+    da.max_model_len = 4096;
+    struct deploy *d;
+    struct cs_err err = { 0 };
+    if (deploy_new(&da, &d, &err))
+        fail_msg("%s", err.msg);
+    struct serve_args a;
+    serve_args_init(&a);
+    a.num_prompts = 40;
+    a.random.input_len = 3000;
+    a.random.output_len = 1200;
+    a.random.range_ratio = 0.5; /* totals 1500+600 .. 4500+1800: some over 4096 */
+    a.max_concurrency = 2;
+    a.keep_detail = true;
+    struct serve_result r;
+    assert_int_equal(serve_run(d, &a, &r, &err), CS_OK);
+    assert_true(r.n_too_long > 0 && r.n_too_long < 40);
+    assert_int_equal(r.failed, r.n_too_long);
+    assert_int_equal(r.completed + r.failed, 40);
+    assert_int_equal(r.max_model_len, 4096);
+    assert_true(r.too_long_prompt + r.too_long_output > 4096);
+    assert_int_equal(r.n_detail, 40);
+    int64_t failed = 0, tokens = 0;
+    for (size_t i = 0; i < r.n_detail; i++) {
+        const struct serve_request_detail *x = &r.detail[i];
+        if (x->failed) {
+            failed++;
+            assert_int_equal(x->output_len, 0);
+            assert_int_equal(x->n_itl, 0);
+        } else {
+            assert_true(x->input_len + x->output_len <= 4096);
+            assert_int_equal(x->n_itl, x->output_len); /* role chunk with token 1: one gap each */
+            assert_true(x->ttft_s > 0);
+            tokens += x->output_len;
+        }
+    }
+    assert_int_equal(failed, r.failed);
+    assert_int_equal(tokens, r.total_output_tokens);
+    serve_result_release(&r);
+    assert_null(r.detail);
+    deploy_free(d);
+}
+
 static void test_deploy_rejects_bad_settings(void **state)
 {
     (void)state;
@@ -164,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_max_concurrency_and_ttft_from_send),
         cmocka_unit_test(test_seeds_are_a_mean),
         cmocka_unit_test(test_trace_with_template_tokens),
+        cmocka_unit_test(test_too_long_requests_fail_and_free_their_slot),
         cmocka_unit_test(test_deploy_rejects_bad_settings),
     };
     return cmocka_run_group_tests_name("serve", tests, NULL, NULL);
