@@ -17,7 +17,7 @@
 
 int cmd_benchy(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     struct opt_list pp = { { 2048 }, 1 }, tg = { { 32 }, 1 }, depth = { { 0 }, 1 }, conc = { { 1 }, 1 };
     int64_t runs = 3;
     double delta_user = 0, delta_context = 0, ratio = 1.0;

@@ -114,7 +114,7 @@ static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const 
 
 int cmd_capacity(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     struct scenario_flags scf = SCENARIO_FLAGS_INIT;
     const char *plot = NULL, *script = NULL;
     int64_t seeds = 3, max_emp = 5000;

@@ -115,7 +115,7 @@ static int draw(const struct cmp_row *rows, size_t n, const struct scenario *s, 
 
 int cmd_compare(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     struct scenario_flags scf = SCENARIO_FLAGS_INIT;
     const char *precs = "bf16,fp8,nvfp4";
     const char *plot = NULL, *script = NULL;

@@ -12,7 +12,7 @@
 
 int cmd_memory(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     bool json = false;
     const char *mamba_dtype = NULL;
     struct opt table[] = {

@@ -180,7 +180,7 @@ static int draw(const struct scenario *s, const struct deploy *d, const struct o
 
 int cmd_run(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     struct scenario_flags scf = SCENARIO_FLAGS_INIT;
     const char *plot = NULL, *plot_script = NULL, *kind = "timeline";
     bool json = false, check = false;

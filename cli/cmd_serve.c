@@ -156,7 +156,7 @@ static int parse_goodput(const struct opt_strings *words, struct metric_goodput 
 
 int cmd_serve(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     struct serve_args a;
     serve_args_init(&a);
     const char *dataset = "random", *percentiles = "99", *result_dir = NULL, *result_file = NULL;

@@ -243,7 +243,7 @@ static int draw(const struct users_ctx *c, int64_t burst, int64_t active, const 
 
 int cmd_users(int argc, char **argv)
 {
-    struct server_flags sf = { 0 };
+    struct server_flags sf = SERVER_FLAGS_INIT;
     int64_t context = 25000, output = 256, max_users = 100000, seed = 0;
     double think = 60;
     struct opt_strings slo_text = { { 0 }, 0 };

@@ -61,9 +61,12 @@ int server_flags_apply(const struct server_flags *f, struct deploy_args *a, stru
         if (rc)
             return rc;
     }
-    if (f->num_speculative_tokens > 0)
+    if (f->num_speculative_tokens >= 0) {
         a->num_speculative_tokens = (uint32_t)f->num_speculative_tokens;
-    if (f->spec_acceptance > 0)
+        if (f->num_speculative_tokens == 0) /* off: a scenario's acceptance goes with it */
+            a->spec_mean_accepted = 0;
+    }
+    if (f->spec_acceptance >= 0)
         a->spec_mean_accepted = f->spec_acceptance;
     return CS_OK;
 }

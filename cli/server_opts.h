@@ -20,6 +20,10 @@ struct server_flags {
     bool async_on, async_off, language_model_only, prefix_caching_on, prefix_caching_off;
 };
 
+/* Every number not given: -1 for the two that 0 sets (no speculative
+ * decoding; nothing accepted), 0 for the rest (their bounds exclude 0). */
+#define SERVER_FLAGS_INIT { .num_speculative_tokens = -1, .spec_acceptance = -1 }
+
 #define SERVER_OPTS(f)                                                                          \
     { "model", OPT_STRING, &(f).model, 0, 0,                                                    \
       "catalog name, Hugging Face id or config.json [gemma-4-26b-a4b-it]", false },             \
