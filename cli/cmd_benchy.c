@@ -62,7 +62,10 @@ int cmd_benchy(int argc, char **argv)
     struct deploy *d;
     if (deploy_new(&da, &d, &err))
         return cli_fail("benchy", &err);
-    size_t n = depth.n * pp.n * tg.n * conc.n, k = 0;
+    /* llama-benchy's --enable-prefix-caching is also vLLM's: the server's
+     * cache is on (its default) and the client loads each context first */
+    bool two = sf.prefix_caching_on && !sf.prefix_caching_off;
+    size_t n = depth.n * pp.n * tg.n * conc.n * (two ? 2 : 1), k = 0;
     struct benchy_point *pts = xcalloc(n, sizeof *pts);
     int64_t max_c = 1;
     int rc = CS_OK;
@@ -81,19 +84,25 @@ int cmd_benchy(int argc, char **argv)
                     b.delta_user = delta_user;
                     b.delta_context = delta_context > 0 ? delta_context : delta_user;
                     b.prompt_token_ratio = ratio;
+                    b.prefix_caching = two;
+                    struct benchy_point *cp = two && b.depth > 0 ? &pts[k++] : NULL;
                     struct benchy_point *p = &pts[k++];
                     p->pp = b.pp, p->tg = b.tg, p->depth = b.depth, p->concurrency = b.concurrency;
+                    if (cp) {
+                        *cp = *p;
+                        cp->context_phase = true;
+                    }
                     if (b.concurrency > max_c)
                         max_c = b.concurrency;
-                    rc = benchy_run(d, &b, &p->row, &err);
+                    rc = benchy_run_phases(d, &b, cp ? &cp->row : NULL, &p->row, &err);
                 }
     if (!rc) {
         if (strcmp(format, "json") == 0)
-            rc = report_benchy_json(stdout, model_name(d->model), &d->settings, latency, pts, n,
-                                    max_c, &err);
+            rc = report_benchy_json(stdout, model_name(d->model), &d->settings, latency, two, pts,
+                                    k, max_c, &err);
         else {
             server_print_settings(stdout, &d->settings);
-            report_benchy_md(stdout, model_name(d->model), latency, pts, n, max_c);
+            report_benchy_md(stdout, model_name(d->model), latency, pts, k, max_c);
         }
     }
     free(pts);

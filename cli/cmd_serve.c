@@ -168,12 +168,16 @@ int cmd_serve(int argc, char **argv)
     double ratio = 0.0;
     struct opt table[] = {
         SERVER_OPTS(sf),
-        { "dataset-name", OPT_STRING, &dataset, 0, 0, "random|sharegpt|trace [random]", false },
+        { "dataset-name", OPT_STRING, &dataset, 0, 0, "random|sharegpt|prefix_repetition|trace [random]", false },
         { "dataset-path", OPT_STRING, &a.dataset_path, 0, 0, "trace CSV (arrived_at,num_prefill_tokens,num_decode_tokens)", false },
         { "random-input-len", OPT_INT, &a.random.input_len, 1, 1e7, "[1024]", false },
         { "random-output-len", OPT_INT, &a.random.output_len, 1, 1e7, "[128]", false },
         { "random-range-ratio", OPT_DOUBLE, &ratio, 0, 0.999999, "lengths uniform in len*(1-r)..len*(1+r) [0]", false },
-        { "random-prefix-len", OPT_INT, &a.random.prefix_len, 0, 1e7, "[0]", false },
+        { "random-prefix-len", OPT_INT, &a.random.prefix_len, 0, 1e7, "tokens of one prefix shared by every prompt [0]", false },
+        { "prefix-repetition-prefix-len", OPT_INT, &a.prefix_rep.prefix_len, 0, 1e7, "[256]", false },
+        { "prefix-repetition-suffix-len", OPT_INT, &a.prefix_rep.suffix_len, 0, 1e7, "[256]", false },
+        { "prefix-repetition-num-prefixes", OPT_INT, &a.prefix_rep.num_prefixes, 1, 1e7, "[10]", false },
+        { "prefix-repetition-output-len", OPT_INT, &a.prefix_rep.output_len, 1, 1e7, "[128]", false },
         { "num-prompts", OPT_INT, &a.num_prompts, 1, 1e8, "[1000]", false },
         { "request-rate", OPT_DOUBLE, &a.request_rate, 1e-9, INFINITY, "requests per second, inf = all at once [inf]", false },
         { "burstiness", OPT_DOUBLE, &a.burstiness, 1e-6, 1e6, "gamma shape; 1 = Poisson [1.0]", false },
@@ -212,8 +216,10 @@ int cmd_serve(int argc, char **argv)
         a.dataset = DATASET_SHAREGPT;
     else if (strcmp(dataset, "trace") == 0)
         a.dataset = DATASET_TRACE;
+    else if (strcmp(dataset, "prefix_repetition") == 0)
+        a.dataset = DATASET_PREFIX_REPETITION;
     else {
-        cs_err_set(&err, CS_EUSAGE, "serve: --dataset-name: random, sharegpt or trace (got '%s')", dataset);
+        cs_err_set(&err, CS_EUSAGE, "serve: --dataset-name: random, sharegpt, prefix_repetition or trace (got '%s')", dataset);
         return cli_fail("serve", &err);
     }
     if (a.dataset == DATASET_SHAREGPT && a.dataset_path) {

@@ -90,6 +90,44 @@ static void run_batch(const struct deploy *d, int64_t c, uint32_t prompt, uint32
     sim_free(s);
 }
 
+/* llama-benchy --enable-prefix-caching with a depth (runner.py): a batch
+ * first loads each request's context (its own slice of the book, a
+ * system message and a short user message), then, once all have
+ * finished, sends context + prompt, which finds the context cached.
+ * r[0..c) gets the load phase, r[c..2c) the inference phase. */
+static void run_two_phase(const struct deploy *d, int64_t c, uint32_t ctx_tokens,
+                          uint32_t load_prompt, uint32_t prompt, uint32_t out, uint64_t run,
+                          struct breq *r)
+{
+    struct batch b = { r, cost_client_latency_s(d->cost), d->cfg.num_speculative_tokens };
+    for (int64_t i = 0; i < 2 * c; i++)
+        memset(&r[i], 0, sizeof r[i]);
+    struct sim_hooks h = { .ud = &b, .on_tokens = b_on_tokens, .on_finish = NULL, .on_reject = NULL };
+    struct sim *s = sim_new(&d->cfg, &h);
+    double t0 = 0;
+    for (int phase = 0; phase < 2; phase++) {
+        for (int64_t i = 0; i < c; i++) {
+            struct pc_segment ctx = { 0x6c6c616d61000000ULL ^ (run << 20) ^ (uint64_t)i, ctx_tokens };
+            struct sim_request q = { .id = (uint64_t)(phase * c + i), .arrival_s = t0,
+                                     .n_prompt = phase ? prompt : load_prompt, .n_output = out,
+                                     .segs = &ctx, .n_segs = 1 };
+            sim_submit(s, &q);
+        }
+        sim_run(s);
+        /* the next phase is sent when the client has every reply */
+        for (int64_t k = 0; k < c; k++)
+            t0 = fmax(t0, r[k].last);
+    }
+    sim_free(s);
+    /* the inference phase's timestamps from its send */
+    for (int64_t i = c; i < 2 * c; i++) {
+        for (size_t k = 0; k < r[i].ts.n; k++)
+            r[i].ts.v[k] -= t0;
+        r[i].first -= t0;
+        r[i].last -= t0;
+    }
+}
+
 static struct mean_std ms(struct sample *s)
 {
     struct mean_std m = { stats_mean(s->v, s->n), stats_pstd(s->v, s->n) };
@@ -174,7 +212,16 @@ void benchy_acc_finish(struct benchy_acc *acc, struct benchy_row *row)
 int benchy_run(const struct deploy *d, const struct benchy_args *a, struct benchy_row *row,
                struct cs_err *err)
 {
+    return benchy_run_phases(d, a, NULL, row, err);
+}
+
+int benchy_run_phases(const struct deploy *d, const struct benchy_args *a,
+                      struct benchy_row *ctx_row, struct benchy_row *row, struct cs_err *err)
+{
     memset(row, 0, sizeof *row);
+    bool two = a->prefix_caching && a->depth > 0;
+    if (two && !ctx_row)
+        return cs_err_set(err, CS_EUSAGE, "benchy: the context-load phase needs a row");
     if (a->pp < 0 || a->tg < 1 || a->depth < 0 || a->concurrency < 1 || a->runs < 1)
         return cs_err_set(err, CS_EUSAGE, "benchy: --pp, --depth must be >= 0; --tg, --concurrency, --runs >= 1");
     /* Latency probe ("generation" mode): three "hello" requests with
@@ -217,6 +264,41 @@ int benchy_run(const struct deploy *d, const struct benchy_args *a, struct bench
                                     : fmax(1.0, (double)a->depth - a->delta_context) + (double)a->pp;
     double counted = benchy_prompt_tokens(n_prompt, expected);
     int64_t c = a->concurrency;
+    if (two) {
+        /* runner.py: the load phase counts the context (expected_ctx), the
+         * inference phase the prompt alone (expected_pp) */
+        double ctx_text = fmax(1.0, (double)a->depth - a->delta_context);
+        uint32_t ctx_tokens = (uint32_t)lround(ctx_text * a->prompt_token_ratio);
+        /* the load request: context, template, a short user message (one
+         * token here: its length is not in capsim's inputs) */
+        uint32_t load = (uint32_t)lround(ctx_text * a->prompt_token_ratio + a->delta_context) + 1;
+        memset(ctx_row, 0, sizeof *ctx_row);
+        ctx_row->latency_ms = row->latency_ms;
+        ctx_row->prompt_tokens = load;
+        struct breq *r = xcalloc((size_t)(2 * c), sizeof *r);
+        struct benchy_times *t = xcalloc((size_t)c, sizeof *t);
+        struct benchy_acc acc_ctx, acc_inf;
+        benchy_acc_init(&acc_ctx, c, L);
+        benchy_acc_init(&acc_inf, c, L);
+        for (int64_t run = 0; run < a->runs; run++) {
+            run_two_phase(d, c, ctx_tokens, load, n_prompt, (uint32_t)a->tg, (uint64_t)run, r);
+            for (int ph = 0; ph < 2; ph++) {
+                for (int64_t i = 0; i < c; i++)
+                    t[i] = (struct benchy_times){ r[ph * c + i].ts.v, r[ph * c + i].ts.n };
+                if (ph == 0)
+                    benchy_acc_batch(&acc_ctx, t, benchy_prompt_tokens(load, ctx_text));
+                else
+                    benchy_acc_batch(&acc_inf, t, benchy_prompt_tokens(n_prompt, (double)a->pp));
+            }
+            for (int64_t i = 0; i < 2 * c; i++)
+                sample_release(&r[i].ts);
+        }
+        benchy_acc_finish(&acc_ctx, ctx_row);
+        benchy_acc_finish(&acc_inf, row);
+        free(t);
+        free(r);
+        return CS_OK;
+    }
     struct breq *r = xcalloc((size_t)c, sizeof *r);
     struct benchy_times *t = xcalloc((size_t)c, sizeof *t);
     struct benchy_acc acc;

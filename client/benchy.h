@@ -10,6 +10,7 @@
 #ifndef CAPSIM_CLIENT_BENCHY_H
 #define CAPSIM_CLIENT_BENCHY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ struct benchy_args {
     double delta_user;           /* template tokens of a user-only message */
     double delta_context;        /* template tokens with a system message */
     double prompt_token_ratio;   /* model tokens per GPT-2 token (1) */
+    bool prefix_caching;         /* llama-benchy --enable-prefix-caching: with a depth, a
+                                  * context-load request first, then context + prompt */
 };
 
 struct mean_std {
@@ -71,5 +74,10 @@ void benchy_acc_finish(struct benchy_acc *acc, struct benchy_row *row);
 void benchy_args_init(struct benchy_args *a);
 int benchy_run(const struct deploy *d, const struct benchy_args *a, struct benchy_row *out,
                struct cs_err *err);
+/* The same, with llama-benchy's prefix-caching mode: when a->prefix_caching
+ * and a depth, *ctx_row gets the context-load phase ("ctx_pp", "ctx_tg",
+ * is_context_prefill_phase) and *out the inference phase. */
+int benchy_run_phases(const struct deploy *d, const struct benchy_args *a,
+                      struct benchy_row *ctx_row, struct benchy_row *out, struct cs_err *err);
 
 #endif /* CAPSIM_CLIENT_BENCHY_H */

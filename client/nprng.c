@@ -28,6 +28,61 @@ void np_mt19937_seed(struct np_mt19937 *s, uint32_t seed)
     s->gauss = 0.0;
 }
 
+void py_random_seed(struct np_mt19937 *s, uint64_t seed)
+{
+    /* CPython _randommodule.c random_seed -> init_by_array(key) */
+    uint32_t key[2] = { (uint32_t)seed, (uint32_t)(seed >> 32) };
+    int klen = key[1] ? 2 : 1;
+    np_mt19937_seed(s, 19650218U);
+    uint32_t *mt = s->key;
+    int i = 1, j = 0;
+    for (int k = MT_N > klen ? MT_N : klen; k; k--) {
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525U)) + key[j] + (uint32_t)j;
+        i++;
+        j++;
+        if (i >= MT_N) {
+            mt[0] = mt[MT_N - 1];
+            i = 1;
+        }
+        if (j >= klen)
+            j = 0;
+    }
+    for (int k = MT_N - 1; k; k--) {
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941U)) - (uint32_t)i;
+        i++;
+        if (i >= MT_N) {
+            mt[0] = mt[MT_N - 1];
+            i = 1;
+        }
+    }
+    mt[0] = 0x80000000U;
+    s->pos = MT_N;
+}
+
+uint32_t py_getrandbits(struct np_mt19937 *s, int k)
+{
+    return np_mt19937_next32(s) >> (32 - k);
+}
+
+void py_shuffle_index(struct np_mt19937 *s, size_t *v, size_t n)
+{
+    /* random.shuffle: for i in reversed(range(1, n)): j = _randbelow(i + 1),
+     * _randbelow by rejection on getrandbits(bit_length) */
+    for (size_t i = n; i-- > 1;) {
+        uint32_t m = (uint32_t)(i + 1);
+        int k = 0;
+        while (k < 32 && (m >> k))
+            k++;
+        uint32_t r;
+        do
+            r = py_getrandbits(s, k);
+        while (r >= m);
+        size_t t = v[i];
+        v[i] = v[r];
+        v[r] = t;
+    }
+}
+
 static void mt_generate(struct np_mt19937 *s)
 {
     static const uint32_t mag01[2] = { 0x0U, 0x9908b0dfU };

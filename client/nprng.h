@@ -18,6 +18,7 @@
 #define CAPSIM_CLIENT_NPRNG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct np_mt19937 {
@@ -28,6 +29,11 @@ struct np_mt19937 {
 };
 
 void np_mt19937_seed(struct np_mt19937 *s, uint32_t seed);
+/* Python's random.seed(int) (init_by_array over the int's 32-bit words),
+ * random.getrandbits(k <= 32) and random.shuffle(list of n). */
+void py_random_seed(struct np_mt19937 *s, uint64_t seed);
+uint32_t py_getrandbits(struct np_mt19937 *s, int k);
+void py_shuffle_index(struct np_mt19937 *s, size_t *v, size_t n);
 uint32_t np_mt19937_next32(struct np_mt19937 *s);
 double np_random_sample(struct np_mt19937 *s);
 /* RandomState.standard_normal(): polar Box-Muller, second value cached. */

@@ -19,6 +19,7 @@ void serve_args_init(struct serve_args *a)
     memset(a, 0, sizeof *a);
     a->dataset = DATASET_RANDOM;
     a->random = (struct workload_random_args){ 1024, 128, 0.0, 0, 0 };
+    a->prefix_rep = (struct workload_prefix_repetition_args){ 256, 256, 10, 128 };
     a->num_prompts = 1000;
     a->request_rate = INFINITY;
     a->burstiness = 1.0;
@@ -41,6 +42,7 @@ struct client_req {
     double arrival, send, first, last;
     uint32_t n_prompt, n_output, n_got;
     bool rejected;
+    struct pc_segment shared;   /* the prompt's shared prefix, for the prefix cache */
 };
 
 struct run {
@@ -63,7 +65,8 @@ static void send_req(struct run *r, size_t i, double t)
 {
     struct client_req *q = &r->req[i];
     q->send = t;
-    struct sim_request s = { .id = i, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_output };
+    struct sim_request s = { .id = i, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_output,
+                             .segs = &q->shared, .n_segs = q->shared.len ? 1 : 0 };
     sim_submit(r->sim, &s);
     r->in_flight++;
 }
@@ -148,10 +151,16 @@ static int build_requests(const struct serve_args *a, struct client_req **out, s
     } else {
         if (n == 0)
             return cs_err_set(err, CS_EUSAGE, "serve: --num-prompts: must be > 0");
-        w = xcalloc(n, sizeof *w);
+        if (a->dataset == DATASET_PREFIX_REPETITION) {
+            rc = workload_prefix_repetition(&a->prefix_rep, a->seed, n, &w, &n, err);
+            if (rc)
+                return rc;
+        } else {
+            w = xcalloc(n, sizeof *w);
+        }
         if (a->dataset == DATASET_RANDOM)
             rc = workload_random(&a->random, a->seed, n, w, err);
-        else
+        else if (a->dataset == DATASET_SHAREGPT)
             rc = workload_sharegpt_builtin(a->seed, n, w, err);
         double *t = xmalloc(n * sizeof *t);
         if (!rc)
@@ -171,6 +180,7 @@ static int build_requests(const struct serve_args *a, struct client_req **out, s
         q[i].n_prompt = p < 1 ? 1 : (uint32_t)lround(p);
         double o = w[i].n_output * a->output_scale;
         q[i].n_output = o < 1 ? 1 : (uint32_t)lround(o);
+        q[i].shared = (struct pc_segment){ w[i].shared_id, w[i].shared_id ? w[i].shared_len : 0 };
     }
     free(w);
     *out = q;
@@ -260,6 +270,9 @@ int serve_run(const struct deploy *d, const struct serve_args *a, struct serve_r
     const struct sim_stats *st = sim_stats(r.sim);
     res->num_preemptions = st->n_preemptions;
     res->peak_running = st->peak_running;
+    res->prefix_caching = d->cfg.enable_prefix_caching;
+    res->prefix_cache_queries = st->prefix_cache_queries;
+    res->prefix_cache_hits = st->prefix_cache_hits;
     res->kv_cache_usage_peak =
         d->cfg.kv.n_blocks ? (double)st->peak_kv_blocks_used / (double)d->cfg.kv.n_blocks : 0;
     /* Overloaded: the server finished far later than the arrivals asked
@@ -293,7 +306,7 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
     struct serve_result acc;
     memset(&acc, 0, sizeof acc);
     double w = 1.0 / n_seeds, completed = 0, failed = 0, tin = 0, tout = 0, conc = 0, pre = 0;
-    double too_long = 0;
+    double too_long = 0, pcq = 0, pch = 0;
     for (int s = 0; s < n_seeds; s++) {
         struct serve_args as = *a;
         as.seed = a->seed + s;
@@ -315,6 +328,9 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
         acc.max_output_tokens_per_s += w * r.max_output_tokens_per_s;
         conc += w * r.max_concurrent_requests;
         pre += w * r.num_preemptions;
+        pcq += w * (double)r.prefix_cache_queries;
+        pch += w * (double)r.prefix_cache_hits;
+        acc.prefix_caching = r.prefix_caching;
         acc.kv_cache_usage_peak += w * r.kv_cache_usage_peak;
         acc.overloaded = acc.overloaded || r.overloaded;
         too_long += w * r.n_too_long;
@@ -337,6 +353,8 @@ int serve_run_seeds(const struct deploy *d, const struct serve_args *a, int n_se
     acc.max_concurrent_requests = llround(conc);
     acc.num_preemptions = llround(pre);
     acc.n_too_long = llround(too_long);
+    acc.prefix_cache_queries = llround(pcq);
+    acc.prefix_cache_hits = llround(pch);
     *out = acc;
     return CS_OK;
 }

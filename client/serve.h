@@ -16,7 +16,7 @@
 #include "client/metrics.h"
 #include "client/workload.h"
 
-enum serve_dataset { DATASET_RANDOM, DATASET_SHAREGPT, DATASET_TRACE };
+enum serve_dataset { DATASET_RANDOM, DATASET_SHAREGPT, DATASET_TRACE, DATASET_PREFIX_REPETITION };
 
 /* --percentile-metrics: which summaries are reported (vllm bench serve's
  * default for a generation backend: ttft,tpot,itl). All are computed. */
@@ -32,6 +32,7 @@ struct serve_args {
     enum serve_dataset dataset;
     const char *dataset_path;        /* trace CSV */
     struct workload_random_args random;
+    struct workload_prefix_repetition_args prefix_rep;
     int64_t num_prompts;             /* vLLM default 1000 */
     double request_rate;             /* INFINITY: all at once */
     double burstiness;               /* 1 = Poisson */
@@ -80,6 +81,9 @@ struct serve_result {
     int64_t num_preemptions;
     int64_t peak_running;            /* most requests the engine ran at once */
     double kv_cache_usage_peak;      /* fraction of the pool */
+    bool prefix_caching;             /* the server's --enable-prefix-caching */
+    int64_t prefix_cache_queries;    /* tokens looked up, as vllm:prefix_cache_queries */
+    int64_t prefix_cache_hits;       /* tokens found, as vllm:prefix_cache_hits */
     bool overloaded;
 };
 

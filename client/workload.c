@@ -76,8 +76,60 @@ int workload_random(const struct workload_random_args *a, int64_t seed, size_t n
         out[i].arrival_s = 0.0;
         out[i].n_prompt = (uint32_t)(np_integers(&g, in_lo, in_hi + 1) + a->prefix_len);
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         out[i].n_output = (uint32_t)np_integers(&g, out_lo, out_hi + 1);
+        /* RandomDataset: one prefix, drawn once, starts every prompt */
+        out[i].shared_len = (uint32_t)a->prefix_len;
+        out[i].shared_id = a->prefix_len ? 0x72616e646f6d0000ULL ^ (uint64_t)seed : 0;
+    }
+    return CS_OK;
+}
+
+int workload_prefix_repetition(const struct workload_prefix_repetition_args *a, int64_t seed,
+                               size_t num_prompts, struct workload_req **out, size_t *n,
+                               struct cs_err *err)
+{
+    const int64_t len_max = 100000000;
+    if (a->prefix_len < 0 || a->prefix_len > len_max || a->suffix_len < 0 ||
+        a->suffix_len > len_max || a->prefix_len + a->suffix_len < 1)
+        return cs_err_set(err, CS_EUSAGE, "--prefix-repetition-prefix-len, --prefix-repetition-suffix-len: "
+                          "between 0 and %lld, not both 0 (got %lld, %lld)", (long long)len_max,
+                          (long long)a->prefix_len, (long long)a->suffix_len);
+    if (a->output_len < 1 || a->output_len > len_max)
+        return cs_err_set(err, CS_EUSAGE, "--prefix-repetition-output-len: must be between 1 and %lld (got %lld)",
+                          (long long)len_max, (long long)a->output_len);
+    if (a->num_prefixes < 1)
+        return cs_err_set(err, CS_EUSAGE, "--prefix-repetition-num-prefixes: must be >= 1 (got %lld)",
+                          (long long)a->num_prefixes);
+    if (seed < 0)
+        return cs_err_set(err, CS_EUSAGE, "--seed: must be >= 0 (got %lld)", (long long)seed);
+    /* vLLM raises the same error */
+    size_t per = num_prompts / (size_t)a->num_prefixes;
+    if (per == 0)
+        return cs_err_set(err, CS_EUSAGE, "--num-prompts (%zu) must be greater than or equal to "
+                          "--prefix-repetition-num-prefixes (%lld)", num_prompts,
+                          (long long)a->num_prefixes);
+    size_t cnt = per * (size_t)a->num_prefixes;
+    struct workload_req *v = xcalloc(cnt, sizeof *v);
+    size_t *order = xmalloc(cnt * sizeof *order);
+    for (size_t i = 0; i < cnt; i++) {
+        uint64_t p = i / per;   /* prefixes in order, their requests after each */
+        v[i].n_prompt = (uint32_t)(a->prefix_len + a->suffix_len);
+        v[i].n_output = (uint32_t)a->output_len;
+        v[i].shared_len = (uint32_t)a->prefix_len;
+        v[i].shared_id = a->prefix_len ? 0x7072657065740000ULL ^ ((uint64_t)seed << 20) ^ p : 0;
+        order[i] = i;
+    }
+    struct np_mt19937 m;
+    py_random_seed(&m, (uint64_t)seed);
+    py_shuffle_index(&m, order, cnt);
+    struct workload_req *o = xmalloc(cnt * sizeof *o);
+    for (size_t i = 0; i < cnt; i++)
+        o[i] = v[order[i]];
+    free(v);
+    free(order);
+    *out = o;
+    *n = cnt;
     return CS_OK;
 }
 

@@ -27,6 +27,8 @@ struct workload_req {
     double arrival_s;      /* offset from the benchmark start */
     uint32_t n_prompt;     /* tokens the client asked for (before chat template) */
     uint32_t n_output;     /* max_tokens */
+    uint32_t shared_len;   /* the prompt starts with shared_len tokens of content */
+    uint64_t shared_id;    /* shared_id, the same in every request drawn with it */
 };
 
 struct workload_random_args {
@@ -45,6 +47,19 @@ int workload_random(const struct workload_random_args *a, int64_t seed, size_t n
  * "Sampling input_len from [lo, hi] and output_len from [lo, hi]". */
 void workload_random_ranges(const struct workload_random_args *a, int64_t *in_lo,
                             int64_t *in_hi, int64_t *out_lo, int64_t *out_hi);
+
+/* vllm bench serve --dataset-name prefix_repetition
+ * (vllm/benchmarks/datasets PrefixRepetitionRandomDataset.sample):
+ * num_prefixes prefixes of prefix_len tokens, num_prompts / num_prefixes
+ * requests each (prefix + its own suffix_len tokens, output_len out),
+ * shuffled with Python's random seeded with `seed`. *out (of *n requests,
+ * num_prompts rounded down to a multiple of num_prefixes) is yours to free(). */
+struct workload_prefix_repetition_args {
+    int64_t prefix_len, suffix_len, num_prefixes, output_len;
+};
+int workload_prefix_repetition(const struct workload_prefix_repetition_args *a, int64_t seed,
+                               size_t num_prompts, struct workload_req **out, size_t *n,
+                               struct cs_err *err);
 
 /* Arrival offsets of n requests at `rate` req/s (INFINITY: all at 0) with
  * gamma shape `burstiness`, for `seed`, into t[0..n). */

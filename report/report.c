@@ -121,6 +121,14 @@ void report_serve_text(FILE *f, const struct serve_result *r, const struct serve
         if (a->percentile_metrics & pms[k].bit)
             metric_block(f, pms[k].title, pms[k].name, pm_summary(r, k), a);
     header(f, "", '=');
+    /* the server's log line, over the whole run, when the cache hit at all
+     * (unique prompts leave vllm bench serve's report as it is) */
+    if (r->prefix_caching && r->prefix_cache_hits > 0)
+        fprintf(f, "server: Prefix cache hit rate: %.1f%% (%lld of %lld prompt tokens)\n",
+                r->prefix_cache_queries ? 100.0 * (double)r->prefix_cache_hits /
+                                              (double)r->prefix_cache_queries
+                                        : 0.0,
+                (long long)r->prefix_cache_hits, (long long)r->prefix_cache_queries);
     if (r->overloaded)
         fprintf(f, "overloaded: requests arrive faster than the server completes them; "
                    "latencies grow with the run's length\n");
@@ -229,6 +237,10 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
     add_num(o, "capsim_kv_cache_usage_peak", r->kv_cache_usage_peak);
     add_num(o, "capsim_peak_running", (double)r->peak_running);
     cJSON_AddBoolToObject(o, "capsim_overloaded", r->overloaded);
+    /* vLLM's counters (vllm:prefix_cache_queries / _hits, tokens) */
+    cJSON_AddBoolToObject(o, "capsim_prefix_caching", r->prefix_caching);
+    add_num(o, "capsim_prefix_cache_queries", (double)r->prefix_cache_queries);
+    add_num(o, "capsim_prefix_cache_hits", (double)r->prefix_cache_hits);
     return e->one_line ? json_write_line(f, o, err) : json_write(f, o, err);
 }
 
@@ -240,7 +252,8 @@ static void cell(char *out, size_t n, struct mean_std m)
 static void test_name(char *out, size_t n, const char *kind, int64_t v, int64_t depth,
                       int64_t c, int64_t max_c)
 {
-    int k = snprintf(out, n, "%s%lld", kind, (long long)v);
+    /* llama-benchy results.py: "ctx_pp @ dN" names no size (v < 0) */
+    int k = v < 0 ? snprintf(out, n, "%s", kind) : snprintf(out, n, "%s%lld", kind, (long long)v);
     if (depth > 0)
         k += snprintf(out + k, n - (size_t)k, " @ d%lld", (long long)depth);
     if (max_c > 1)
@@ -258,14 +271,16 @@ void report_benchy_md(FILE *f, const char *model, const char *latency_mode,
         const struct benchy_point *p = &pts[i];
         const struct benchy_row *r = &p->row;
         char name[64], a[48], b[48], c[48], d[48], e[48], g[48], h[48];
-        test_name(name, sizeof name, "pp", p->pp, p->depth, p->concurrency, max_c);
+        test_name(name, sizeof name, p->context_phase ? "ctx_pp" : "pp",
+                  p->context_phase ? -1 : p->pp, p->depth, p->concurrency, max_c);
         cell(a, sizeof a, r->pp_tps_total);
         cell(b, sizeof b, r->pp_tps_req);
         cell(c, sizeof c, r->ttfr_ms);
         cell(d, sizeof d, r->est_ppt_ms);
         cell(e, sizeof e, r->e2e_ttft_ms);
         fprintf(f, "| %s | %s | %s | %s |  |  | %s | %s | %s |\n", model, name, a, b, c, d, e);
-        test_name(name, sizeof name, "tg", p->tg, p->depth, p->concurrency, max_c);
+        test_name(name, sizeof name, p->context_phase ? "ctx_tg" : "tg",
+                  p->context_phase ? -1 : p->tg, p->depth, p->concurrency, max_c);
         cell(a, sizeof a, r->tg_tps_total);
         cell(b, sizeof b, r->tg_tps_req);
         cell(g, sizeof g, r->tg_peak_tps);
@@ -284,7 +299,7 @@ static void add_ms(cJSON *o, const char *key, struct mean_std m)
 }
 
 int report_benchy_json(FILE *f, const char *model, const struct deploy_settings *server,
-                       const char *latency_mode, const struct benchy_point *pts, size_t n,
+                       const char *latency_mode, bool prefix_caching, const struct benchy_point *pts, size_t n,
                        int64_t max_c, struct cs_err *err)
 {
     cJSON *o = cJSON_CreateObject();
@@ -294,7 +309,7 @@ int report_benchy_json(FILE *f, const char *model, const struct deploy_settings 
         cJSON_AddItemToObject(o, "server", deploy_settings_json(server));
     cJSON_AddStringToObject(o, "latency_mode", latency_mode);
     add_num(o, "latency_ms", n ? pts[0].row.latency_ms : 0);
-    cJSON_AddBoolToObject(o, "prefix_caching_enabled", 0);
+    cJSON_AddBoolToObject(o, "prefix_caching_enabled", prefix_caching);
     add_num(o, "max_concurrency", (double)max_c);
     cJSON *arr = cJSON_AddArrayToObject(o, "benchmarks");
     for (size_t i = 0; i < n; i++) {
@@ -304,7 +319,7 @@ int report_benchy_json(FILE *f, const char *model, const struct deploy_settings 
         add_num(b, "context_size", (double)p->depth);
         add_num(b, "prompt_size", (double)p->pp);
         add_num(b, "response_size", (double)p->tg);
-        cJSON_AddBoolToObject(b, "is_context_prefill_phase", 0);
+        cJSON_AddBoolToObject(b, "is_context_prefill_phase", p->context_phase);
         add_num(b, "latency_ms", p->row.latency_ms);
         add_ms(b, "pp_throughput", p->row.pp_tps_total);
         add_ms(b, "pp_req_throughput", p->row.pp_tps_req);

@@ -38,6 +38,7 @@ int report_serve_json(FILE *f, const struct serve_result *r, const struct serve_
 
 struct benchy_point {
     int64_t pp, tg, depth, concurrency;
+    bool context_phase;          /* llama-benchy's context-load phase ("ctx_pp", "ctx_tg") */
     struct benchy_row row;
 };
 
@@ -48,7 +49,7 @@ void report_benchy_md(FILE *f, const char *model, const char *latency_mode,
 /* llama-benchy's --format json, each value {mean, std} (no "values"),
  * without its timestamp: capsim's output is deterministic. */
 int report_benchy_json(FILE *f, const char *model, const struct deploy_settings *server,
-                       const char *latency_mode,
+                       const char *latency_mode, bool prefix_caching,
                        const struct benchy_point *pts, size_t n, int64_t max_c,
                        struct cs_err *err);
 

@@ -161,9 +161,44 @@ static void test_pcg64_raw_output_matches(void **state)
                     strtoull(golden("pcg64_raw_4294967296", i), NULL, 10));
 }
 
+/* Python's random module, seeded with an int: values printed by CPython
+ * 3 (random.seed(0); getrandbits(32) x3, and random.shuffle of range(n)). */
+static void test_python_random_shuffle_matches_cpython(void **state)
+{
+    (void)state;
+    struct np_mt19937 m;
+    py_random_seed(&m, 0);
+    assert_int_equal(py_getrandbits(&m, 32), 3626764237u);
+    assert_int_equal(py_getrandbits(&m, 32), 1654615998u);
+    assert_int_equal(py_getrandbits(&m, 32), 3255389356u);
+    size_t v[1000];
+    for (size_t i = 0; i < 10; i++)
+        v[i] = i;
+    py_random_seed(&m, 0);
+    py_shuffle_index(&m, v, 10);
+    const size_t want0[] = { 7, 8, 1, 5, 3, 4, 2, 0, 9, 6 };
+    for (size_t i = 0; i < 10; i++)
+        assert_int_equal(v[i], want0[i]);
+    for (size_t i = 0; i < 20; i++)
+        v[i] = i;
+    py_random_seed(&m, 42);
+    py_shuffle_index(&m, v, 20);
+    const size_t want42[] = { 19, 5, 14, 4, 9, 13, 15, 18, 6, 12, 17, 10, 1, 11, 2, 16, 7, 8, 0, 3 };
+    for (size_t i = 0; i < 20; i++)
+        assert_int_equal(v[i], want42[i]);
+    for (size_t i = 0; i < 1000; i++)
+        v[i] = i;
+    py_random_seed(&m, 7);
+    py_shuffle_index(&m, v, 1000);
+    const size_t want7[] = { 878, 857, 349, 313, 382, 850, 927, 194 };
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(v[i], want7[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_python_random_shuffle_matches_cpython),
         cmocka_unit_test(test_random_sample_matches_numpy),
         cmocka_unit_test(test_legacy_normal_and_exponential),
         cmocka_unit_test(test_gamma_matches_numpy_for_each_shape_branch),

@@ -417,9 +417,36 @@ static void test_shared_azure_traces_load(void **state)
     free(r);
 }
 
+/* prefix_repetition: num_prompts rounded down to whole prefixes, every
+ * prefix's requests there, in random.shuffle's order for the seed. */
+static void test_prefix_repetition_draws_as_vllm(void **state)
+{
+    (void)state;
+    struct workload_prefix_repetition_args a = { 100, 20, 3, 7 };
+    struct workload_req *w;
+    size_t n;
+    struct cs_err err = { 0 };
+    assert_int_equal(workload_prefix_repetition(&a, 0, 10, &w, &n, &err), CS_OK);
+    assert_int_equal(n, 9);
+    /* requests 0-2 use prefix 0, 3-5 prefix 1, 6-8 prefix 2, then
+     * random.seed(0); random.shuffle(range(9)) = [7, 5, 1, 3, 4, 2, 0, 8, 6]
+     * (printed by CPython) */
+    const int prefix_of[] = { 2, 1, 0, 1, 1, 0, 0, 2, 2 };
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(w[i].n_prompt, 120);
+        assert_int_equal(w[i].n_output, 7);
+        assert_int_equal(w[i].shared_len, 100);
+        for (size_t k = 0; k < n; k++)
+            assert_true((w[i].shared_id == w[k].shared_id) == (prefix_of[i] == prefix_of[k]));
+    }
+    free(w);
+    assert_true(workload_prefix_repetition(&a, 0, 2, &w, &n, &err) < 0); /* fewer than prefixes */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prefix_repetition_draws_as_vllm),
         cmocka_unit_test(test_ranges_match_vllm_log_lines),
         cmocka_unit_test(test_random_lengths_are_vllms_draws),
         cmocka_unit_test(test_output_totals_equal_the_arena_runs),
