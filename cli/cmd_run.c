@@ -53,6 +53,9 @@ static void json_task(cJSON *tasks, const char *name, const struct office_task_r
             json_add_fixed(o, key, m[k]->pct[p], 2);
         }
     }
+    /* vLLM's counters, in tokens (vllm:prefix_cache_queries / _hits) */
+    json_add_int(o, "prefix_cache_queries", r->prefix_cache_queries);
+    json_add_int(o, "prefix_cache_hits", r->prefix_cache_hits);
     cJSON *arr = cJSON_AddArrayToObject(o, "slo");
     for (size_t j = 0; j < n_slos; j++) {
         cJSON *x = cJSON_CreateObject();
@@ -82,6 +85,18 @@ static void print_text(const struct scenario *s, const struct deploy *d, const s
     for (size_t k = 0; k < s->n_tasks; k++)
         print_row(s->tasks[k].name, &r->task[k]);
     print_row("all", &r->all);
+    if (d->cfg.enable_prefix_caching) {
+        /* vLLM logs "Prefix cache hit rate" over all requests; per task here */
+        printf("\nprefix cache hit rate (hit / looked-up prompt tokens):");
+        for (size_t k = 0; k <= s->n_tasks; k++) {
+            const struct office_task_result *t = k < s->n_tasks ? &r->task[k] : &r->all;
+            printf(" %s %.1f%%%s", k < s->n_tasks ? s->tasks[k].name : "all",
+                   t->prefix_cache_queries
+                       ? 100.0 * (double)t->prefix_cache_hits / (double)t->prefix_cache_queries
+                       : 0.0,
+                   k < s->n_tasks ? "," : "\n");
+        }
+    }
     printf("\nSLOs\n");
     for (size_t k = 0; k < s->n_tasks; k++)
         print_slos(s->tasks[k].name, s->tasks[k].slos, s->tasks[k].n_slos, &r->task[k]);

@@ -78,6 +78,7 @@ double office_uniform(uint64_t seed, uint64_t key, uint64_t draw)
 
 struct conv {
     int task;                 /* index, or TASK_TRACE */
+    int64_t doc;              /* RAG: its document, else -1 */
     int turn;
     int64_t user;             /* closed loop: its user; else -1 */
     double context;           /* tokens of earlier turns */
@@ -109,7 +110,15 @@ struct orun {
     double last_send;
     bool want_itl;
     struct sample itl[SCEN_MAX_TASKS + 1];   /* per task, then all */
+    double *doc_cdf[SCEN_MAX_TASKS];          /* Zipf popularity of each task's documents */
+    int64_t pc_q[SCEN_MAX_TASKS + 1], pc_h[SCEN_MAX_TASKS + 1];
 };
+
+/* Content ids for the prefix cache: the same id means the same tokens. */
+static uint64_t content_id(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
+{
+    return mix64(mix64(mix64(seed ^ 0x636f6e74656e74ULL) ^ a) ^ b) ^ c;
+}
 
 static uint32_t draw_len(double u, double mean, double ratio)
 {
@@ -139,6 +148,21 @@ static int32_t new_conv(struct orun *o, uint64_t key, int64_t user)
         }
     }
     const struct scenario_task *tk = &s->tasks[cv->task];
+    cv->doc = -1;
+    if (tk->documents > 0) {
+        /* Zipf: document d (0-based) with weight 1/(d+1)^s, by inverse CDF */
+        double u = u01((uint64_t)o->seed, key, 0x646f63);
+        const double *cdf = o->doc_cdf[cv->task];
+        int64_t lo = 0, hi = tk->documents - 1;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (cdf[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        cv->doc = lo;
+    }
     for (uint64_t k = 0; k < MAX_TURN_DRAWS; k++) {
         double in_mean = k == 0 ? tk->input_tokens : tk->input_tokens * SCEN_FOLLOWUP_SHARE;
         cv->in[k] = draw_len(u01((uint64_t)o->seed, key, 1 + 2 * k), in_mean, tk->range_ratio);
@@ -158,9 +182,38 @@ static void send_turn(struct orun *o, int32_t c, double t)
     q->conv = c;
     q->task = cv->task;
     q->send = t;
-    q->n_prompt = (uint32_t)(cv->context + cv->in[k]);
     q->n_out = cv->out[k];
-    struct sim_request r = { .id = o->n_req, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_out };
+    /* What the prompt is made of: the task's system prompt, the
+     * conversation's document, every earlier turn (prompt and reply, the
+     * replies being what the engine generated), then this turn's prompt. */
+    struct pc_segment seg[3 + 2 * 100];
+    uint32_t ns = 0, total = 0;
+    uint64_t seed = (uint64_t)o->seed;
+    int task = cv->task;
+    if (task != TASK_TRACE) {
+        const struct scenario_task *tk = &o->s->tasks[task];
+        uint32_t sys = (uint32_t)lround(tk->system_prompt_tokens);
+        if (sys)
+            seg[ns++] = (struct pc_segment){ content_id(seed, 1, (uint64_t)task, 0), sys };
+        if (cv->doc >= 0)
+            seg[ns++] = (struct pc_segment){ content_id(seed, 2, (uint64_t)task, (uint64_t)cv->doc),
+                                             (uint32_t)lround(tk->document_tokens) };
+        for (int j = 0; j < cv->turn && ns + 3 <= sizeof seg / sizeof seg[0]; j++) {
+            int kj = j < MAX_TURN_DRAWS ? j : MAX_TURN_DRAWS - 1;
+            seg[ns++] = (struct pc_segment){ content_id(seed, 3, (uint64_t)c, (uint64_t)j), cv->in[kj] };
+            seg[ns++] = (struct pc_segment){ content_id(seed, 4, (uint64_t)c, (uint64_t)j), cv->out[kj] };
+        }
+        seg[ns++] = (struct pc_segment){ content_id(seed, 3, (uint64_t)c, (uint64_t)cv->turn), cv->in[k] };
+        for (uint32_t i = 0; i < ns; i++)
+            total += seg[i].len;
+    } else {
+        total = cv->in[k];
+    }
+    q->n_prompt = total;
+    struct sim_request r = { .id = o->n_req, .arrival_s = t, .n_prompt = q->n_prompt, .n_output = q->n_out,
+                             .segs = seg, .n_segs = ns,
+                             .out_content = task != TASK_TRACE
+                                                ? content_id(seed, 4, (uint64_t)c, (uint64_t)cv->turn) : 0 };
     o->n_req++;
     if (t > o->last_send)
         o->last_send = t;
@@ -233,6 +286,21 @@ static void o_finish(void *ud, uint64_t id, double t)
                                   (uint64_t)o->users[u].n_conv));
         user_start(o, u, now + think);
     }
+}
+
+/* vLLM's PrefixCacheStats, per task: preempted requests' lookups apart */
+static void o_lookup(void *ud, uint64_t id, uint32_t tokens, uint32_t hits, bool preempted)
+{
+    struct orun *o = ud;
+    if (preempted)
+        return;
+    int k = o->req[id].task;
+    if (k >= 0 && k < (int)SCEN_MAX_TASKS) {
+        o->pc_q[k] += tokens;
+        o->pc_h[k] += hits;
+    }
+    o->pc_q[SCEN_MAX_TASKS] += tokens;
+    o->pc_h[SCEN_MAX_TASKS] += hits;
 }
 
 static void on_reject(void *ud, uint64_t id, double t, const char *why)
@@ -376,7 +444,19 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
     res->employees = employees;
     struct orun o = { .s = s, .seed = seed, .employees = employees,
                       .latency = cost_client_latency_s(d->cost), .want_itl = any_itl(s) };
-    struct sim_hooks hooks = { .ud = &o, .on_tokens = o_tokens, .on_finish = o_finish, .on_reject = on_reject };
+    struct sim_hooks hooks = { .ud = &o, .on_tokens = o_tokens, .on_finish = o_finish,
+                               .on_reject = on_reject, .on_cache_lookup = o_lookup };
+    for (size_t k = 0; k < s->n_tasks; k++) {
+        int64_t nd = s->tasks[k].documents;
+        if (nd <= 0)
+            continue;
+        double *cdf = xmalloc((size_t)nd * sizeof *cdf), sum = 0;
+        for (int64_t i = 0; i < nd; i++)
+            cdf[i] = sum += pow((double)(i + 1), -s->tasks[k].document_zipf);
+        for (int64_t i = 0; i < nd; i++)
+            cdf[i] /= sum;
+        o.doc_cdf[k] = cdf;
+    }
     /* first turns to submit as the clock passes them (open and trace) */
     double *start_t = NULL;
     int32_t *start_conv = NULL;
@@ -387,7 +467,7 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
         struct workload_req *tr;
         size_t n;
         if ((rc = workload_trace_load(s->trace, &tr, &n, err)))
-            return rc;
+            goto early;
         double scale = (double)s->employees / (double)employees;
         start_t = xmalloc((n ? n : 1) * sizeof *start_t);
         start_conv = xmalloc((n ? n : 1) * sizeof *start_conv);
@@ -396,6 +476,7 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
             struct conv *cv = &o.conv[o.n_conv];
             memset(cv, 0, sizeof *cv);
             cv->task = TASK_TRACE;
+            cv->doc = -1;
             cv->user = -1;
             cv->in[0] = tr[i].n_prompt;
             cv->out[0] = tr[i].n_output;
@@ -409,7 +490,7 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
         n_start = open_arrivals(&o, &start_t, err, &rc);
         if (rc) {
             free(start_t);
-            return rc;
+            goto early;
         }
         start_conv = xmalloc((n_start ? n_start : 1) * sizeof *start_conv);
         for (size_t i = 0; i < n_start; i++)
@@ -462,6 +543,12 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
                 res->all_slos_met = false;
     }
     summarize(&o, -1, s->slos, s->n_slos, &res->all, res);
+    for (size_t k = 0; k < s->n_tasks; k++) {
+        res->task[k].prefix_cache_queries = o.pc_q[k];
+        res->task[k].prefix_cache_hits = o.pc_h[k];
+    }
+    res->all.prefix_cache_queries = o.pc_q[SCEN_MAX_TASKS];
+    res->all.prefix_cache_hits = o.pc_h[SCEN_MAX_TASKS];
     for (size_t j = 0; j < s->n_slos; j++)
         if (res->all.requests && !res->all.slo_met[j])
             res->all_slos_met = false;
@@ -472,8 +559,15 @@ int office_run(const struct scenario *s, const struct deploy *d, int64_t employe
     free(o.conv);
     free(o.req);
     free(o.users);
+    for (size_t k = 0; k < SCEN_MAX_TASKS; k++)
+        free(o.doc_cdf[k]);
     sim_free(o.sim);
     return CS_OK;
+early:
+    for (size_t k = 0; k < SCEN_MAX_TASKS; k++)
+        free(o.doc_cdf[k]);
+    free(o.conv);
+    return rc;
 }
 
 void office_result_release(struct office_result *r)

@@ -48,6 +48,9 @@ struct office_task_result {
     double slo_value[SLO_MAX];      /* the metric an SLO names, measured */
     bool slo_met[SLO_MAX];
     double slo_attainment[SLO_MAX]; /* share of requests within the SLO's limit */
+    /* vLLM's prefix cache counters over this task's lookups (tokens;
+     * lookups of preempted requests left out, as vLLM does) */
+    int64_t prefix_cache_queries, prefix_cache_hits;
 };
 
 struct office_result {

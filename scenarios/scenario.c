@@ -232,9 +232,12 @@ static int parse_task(const cJSON *o, struct scenario_task *t, const char *file,
                       struct cs_err *err)
 {
     static const char *const keys[] = { "name", "share", "input_tokens", "output_tokens",
-                                        "range_ratio", "turns", "think_time_s", "slo" };
+                                        "range_ratio", "turns", "think_time_s", "slo",
+                                        "system_prompt_tokens", "documents", "document_tokens",
+                                        "document_zipf" };
     int rc;
     t->turns = 1;
+    t->document_zipf = 1.0;
     if ((rc = json_check_keys(o, keys, CS_ARRAY_LEN(keys), file, path, err)) ||
         (rc = get_str(o, "name", true, t->name, sizeof t->name, file, path, err)) ||
         (rc = get_num(o, "share", true, 0.0, 1.0, &t->share, file, path, err)) ||
@@ -242,8 +245,17 @@ static int parse_task(const cJSON *o, struct scenario_task *t, const char *file,
         (rc = get_num(o, "output_tokens", true, 1, 1e6, &t->output_tokens, file, path, err)) ||
         (rc = get_num(o, "range_ratio", false, 0, 0.99, &t->range_ratio, file, path, err)) ||
         (rc = get_int(o, "turns", false, 1, 100, &t->turns, file, path, err)) ||
-        (rc = get_num(o, "think_time_s", false, 0, 86400, &t->think_time_s, file, path, err)))
+        (rc = get_num(o, "think_time_s", false, 0, 86400, &t->think_time_s, file, path, err)) ||
+        (rc = get_num(o, "system_prompt_tokens", false, 0, 1e7, &t->system_prompt_tokens, file, path,
+                      err)) ||
+        (rc = get_int(o, "documents", false, 0, 10000000, &t->documents, file, path, err)) ||
+        (rc = get_num(o, "document_tokens", false, 0, 1e7, &t->document_tokens, file, path, err)) ||
+        (rc = get_num(o, "document_zipf", false, 0, 10, &t->document_zipf, file, path, err)))
         return rc;
+    if ((t->documents > 0) != (t->document_tokens > 0))
+        return cs_err_set(err, CS_EINPUT, "%s: %s: documents and document_tokens go together "
+                          "(got %lld documents of %g tokens)", file, path, (long long)t->documents,
+                          t->document_tokens);
     return parse_slos(o, t->slos, &t->n_slos, file, path, err);
 }
 
@@ -423,7 +435,8 @@ double scenario_task_max_context(const struct scenario_task *t)
      * at the top of its length range (office.c draws ceil(mean*(1+r))) */
     double hi = 1.0 + t->range_ratio;
     double turns = (double)t->turns;
-    return ceil(t->input_tokens * hi) +
+    return round(t->system_prompt_tokens) + round(t->document_tokens) +
+           ceil(t->input_tokens * hi) +
            (turns - 1) * ceil(t->input_tokens * SCEN_FOLLOWUP_SHARE * hi) +
            turns * ceil(t->output_tokens * hi);
 }

@@ -44,6 +44,11 @@ struct scenario_task {
     double range_ratio;          /* lengths uniform in mean*(1-r)..mean*(1+r) */
     int64_t turns;               /* requests per conversation (context grows) */
     double think_time_s;         /* between a reply and the next turn */
+    /* Content shared between requests, for the prefix cache: */
+    double system_prompt_tokens; /* a system (or tool) prompt every request of the task starts with */
+    int64_t documents;           /* RAG: a document set (0: none) ... */
+    double document_tokens;      /* ... of documents this long, one per conversation ... */
+    double document_zipf;        /* ... picked with Zipf popularity of this exponent (1) */
     struct slo slos[SLO_MAX];
     size_t n_slos;
 };

@@ -40,6 +40,7 @@ static void test_bad_scenarios_name_file_and_field(void **state)
     expect("office-52", "unknown scenario 'office-52' (did you mean 'office-25'?)");
     expect(BAD "scenario_bad_load.json", BAD "scenario_bad_load.json: .load: must be open, closed or trace (got \"closd\"; did you mean 'closed'?)");
     expect(BAD "scenario_trace_no_file.json", BAD "scenario_trace_no_file.json: .trace: missing (\"load\": \"trace\" needs a CSV path)");
+    expect(BAD "scenario_document_without_tokens.json", BAD "scenario_document_without_tokens.json: .tasks[0]: documents and document_tokens go together (got 20 documents of 0 tokens)");
     expect(BAD "scenario_bad_name.json", BAD "scenario_bad_name.json: .tasks[0].name: use letters, digits and ' ._:/+-' only (got \"chat \"quoted\"\")");
 }
 
@@ -159,6 +160,41 @@ static void test_office_runs_are_reproducible_and_share_random_numbers(void **st
 }
 
 
+/* A shared system prompt, a document set and a conversation's history
+ * are hit in the prefix cache; with it off, nothing is, and the latencies
+ * are worse. The preset lists what it shares. */
+static void test_shared_prefixes_hit_the_cache(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct cs_err err = { 0 };
+    assert_int_equal(scenario_load("office-shared", &s, &err), CS_OK);
+    struct office_result r[2];
+    for (int on = 0; on < 2; on++) {
+        s.enable_prefix_caching = on;
+        struct deploy_args da;
+        office_deploy_args(&s, &da);
+        struct deploy *d;
+        assert_int_equal(deploy_new(&da, &d, &err), CS_OK);
+        assert_int_equal(office_run(&s, d, 0, 1, &r[on], &err), CS_OK);
+        deploy_free(d);
+    }
+    assert_int_equal(r[0].all.prefix_cache_queries, 0);
+    assert_int_equal(r[0].requests, r[1].requests);
+    /* every task but the unique long documents hits; they never do */
+    for (size_t k = 0; k < s.n_tasks; k++) {
+        const struct office_task_result *t = &r[1].task[k];
+        assert_true(t->prefix_cache_queries > 0);
+        if (strcmp(s.tasks[k].name, "long-context-25k") == 0)
+            assert_int_equal(t->prefix_cache_hits, 0);
+        else
+            assert_true(t->prefix_cache_hits > t->prefix_cache_queries / 4);
+    }
+    assert_true(r[1].all.ttft_ms.pct[0] < r[0].all.ttft_ms.pct[0]);
+    office_result_release(&r[0]);
+    office_result_release(&r[1]);
+}
+
 static struct deploy *deploy_for(const struct scenario *s)
 {
     struct deploy_args da;
@@ -250,6 +286,7 @@ static void test_overload_is_flagged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_prefixes_hit_the_cache),
         cmocka_unit_test(test_bad_scenarios_name_file_and_field),
         cmocka_unit_test(test_speculative_config_reaches_the_server),
         cmocka_unit_test(test_scenario_server_goes_over_vllm_defaults),
