@@ -25,10 +25,11 @@ const struct fit_param calibrate_params[] = {
     { PROF_GEMV_EFF, 0.5, 1.0 },           /* one-token steps (GEMV kernels) */
     { PROF_BW_EFF_KV, 0.1, 1.0 },          /* paged attention reads */
     { PROF_GEMM_EFF_BF16, 0.1, 1.0 },      /* prefill linear layers */
-    { PROF_MARLIN_FP4_EFF, 0.05, 1.0 },    /* prefill through Marlin W4A16 */
-    /* prefill through native W8A8 FP8: 6-125 TFLOPS all-in, the range
-     * the arena's FP8 runs were searched over when priced as Marlin */
+    { PROF_MARLIN_EFF, 0.05, 1.0 },        /* prefill through Marlin (BF16 math) */
+    /* prefill through CUTLASS W8A8 FP8 (Nemotron-Nano-4B FP8's linears)
+     * and Triton FP8 experts (Nemotron-Omni FP8): 6-125 TFLOPS all-in */
     { PROF_GEMM_EFF_FP8_NATIVE, 0.025, 0.5 },
+    { PROF_GEMM_EFF_FP8_TRITON, 0.025, 0.5 },
     { PROF_ATTN_PREFILL_EFF, 0.05, 1.0 },  /* prefill attention */
     { PROF_RECURRENT_EFF, 0.005, 1.0 },    /* Mamba-2 / GDN scans */
     { PROF_ATTN_HEAD_DIM_EXP, 0.01, 3.0 }, /* wide heads, slower attention */
@@ -170,13 +171,6 @@ int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, 
              a->dir, c.n_closed_res, open_part, exclude ? ", without " : "", exclude ? exclude : "");
     for (size_t i = 0; i < calibrate_n_params; i++)
         snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
-    /* No arena run multiplies FP8 weights through Marlin (its FP8 runs name
-     * no backend and run natively), so the arena cannot fit marlin_fp8_eff;
-     * Marlin's FP4 kernel is its nearest relative (the same dequantize-to-
-     * BF16-in-registers design), whose rate the NVFP4 runs do fit. */
-    p->v[PROF_MARLIN_FP8_EFF] = p->v[PROF_MARLIN_FP4_EFF];
-    snprintf(p->source[PROF_MARLIN_FP8_EFF], sizeof p->source[0],
-             "tied to marlin_fp4_eff by capsim calibrate: no arena run takes Marlin FP8");
     if (isatty(STDERR_FILENO))
         fputc('\n', stderr);
     if (report) {

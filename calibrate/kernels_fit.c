@@ -91,8 +91,10 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
         { PROF_GEMM_EFF_FP8_NATIVE, "gemm", "fp8", true, p->v[PROF_PEAK_FLOPS_FP8] },
         { PROF_GEMM_EFF_FP4_NATIVE, "gemm", "nvfp4", true, p->v[PROF_PEAK_FLOPS_FP4] },
         { PROF_MARLIN_BW_EFF, "dequant_gemm", NULL, false, bw },
-        { PROF_MARLIN_FP8_EFF, "dequant_gemm", "fp8", true, bf16 },
-        { PROF_MARLIN_FP4_EFF, "dequant_gemm", "nvfp4", true, bf16 },
+        /* One BF16-math efficiency serves every Marlin format (sim/cost.c);
+         * it comes from the NVFP4 records, whose large-M GEMMs are bound
+         * by math where FP8's are bound by re-read weight bytes. */
+        { PROF_MARLIN_EFF, "dequant_gemm", "nvfp4", true, bf16 },
         { PROF_BW_EFF_KV, "attn_decode", NULL, false, bw },
         { PROF_ATTN_PREFILL_EFF, "attn_prefill", NULL, true, bf16 },
     };
@@ -122,7 +124,7 @@ int kernels_fit(const struct kb_record *r, size_t n, struct profile *p, const ch
      * GEMM's compute envelope over its dense dequant GEMM's, the nearest
      * measurement of what grouping small matrices costs; moe_bw_eff
      * likewise for streaming (the grouped GEMM's memory-bound batches). */
-    grouped_over_dense(r, n, p, PROF_MOE_EFF, PROF_MARLIN_FP4_EFF, true, bf16, t0, src, report);
+    grouped_over_dense(r, n, p, PROF_MOE_EFF, PROF_MARLIN_EFF, true, bf16, t0, src, report);
     grouped_over_dense(r, n, p, PROF_MOE_BW_EFF, PROF_MARLIN_BW_EFF, false, bw, t0, src, report);
     /* gemv_eff: a one-row BF16 GEMM's streaming rate over that of the
      * small, still memory-bound batches (M 2-64) decode steps run. */

@@ -391,6 +391,11 @@ int model_derive(const char *file, const cJSON *root, struct model *m, struct cs
     m->rec_layers = n_rec;
     m->rec_conv_bytes = conv_b;
     m->rec_ssm_bytes = ssm_b;
+    m->shape = (struct model_shapes){
+        .ffn_width = I, .ffn_gated = ffn_mul > 2.0,
+        .expert_width = n_moe ? Imoe : 0, .expert_hidden = latent ? latent : H,
+        .mla_kv_lora = kv_lora, .mla_qk_nope = nope_d, .mla_qk_rope = rope_d, .mla_v = v_d,
+    };
     if (isnan(m->p_total))
         return cs_err_set(err, CS_EINPUT, "%s: parameter count is not a number", file);
     return CS_OK;

@@ -6,6 +6,7 @@
  * file, or a model directory holding one) is reduced to the same facts by
  * model_derive().
  */
+#include "model/kernel_path.h"
 #include "model/model_impl.h"
 
 #include <ctype.h>
@@ -154,6 +155,8 @@ static int parse_capsim(const char *file, const cJSON *cs, struct model *m, stru
             return cs_err_set(err, CS_EINPUT, "%s: ._capsim.checkpoints.%s.fp8_block: must be true or false",
                               file, it->string);
         c->fp8_block = cJSON_IsTrue(blk);
+        const cJSON *note = cJSON_GetObjectItemCaseSensitive(it, "note");
+        snprintf(c->note, sizeof c->note, "%s", cJSON_IsString(note) ? note->valuestring : "");
         m->n_ck++;
     }
     return CS_OK;
@@ -195,7 +198,7 @@ static int compressed_tensors_bits(const char *file, const char *path, const cJS
 static int user_checkpoint(const char *file, const cJSON *root, struct model *m, struct cs_err *err)
 {
     struct model_checkpoint *c = &m->ck[0];
-    *c = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16, false };
+    *c = (struct model_checkpoint){ "bf16", DTYPE_BF16, DTYPE_BF16, DTYPE_BF16, false, "" };
     m->n_ck = 1;
     const char *path = ".quantization_config";
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "quantization_config");
@@ -224,15 +227,17 @@ static int user_checkpoint(const char *file, const cJSON *root, struct model *m,
     bool ct = strcmp(method, "compressed-tensors") == 0;
     if (strcmp(method, "fp8") == 0 || (strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "FP8") == 0) ||
         ((awq_gptq || ct) && bits == 8)) {
-        *c = (struct model_checkpoint){ "fp8", DTYPE_FP8, DTYPE_FP8, DTYPE_FP8, block };
-    } else if ((strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "NVFP4") == 0) ||
-               ((awq_gptq || ct) && bits == 4)) {
-        *c = (struct model_checkpoint){ "nvfp4", DTYPE_NVFP4, DTYPE_NVFP4, DTYPE_NVFP4, false };
+        *c = (struct model_checkpoint){ "fp8", DTYPE_FP8, DTYPE_FP8, DTYPE_FP8, block, "" };
+    } else if (awq_gptq && bits == 4) {
+        /* GPTQ/AWQ INT4, group-quantized: vLLM runs it W4A16 through Marlin */
+        *c = (struct model_checkpoint){ "int4", DTYPE_INT4, DTYPE_INT4, DTYPE_INT4, false, "" };
+    } else if ((strcmp(method, "modelopt") == 0 && algo && strcmp(algo, "NVFP4") == 0) || (ct && bits == 4)) {
+        *c = (struct model_checkpoint){ "nvfp4", DTYPE_NVFP4, DTYPE_NVFP4, DTYPE_NVFP4, false, "" };
     } else if (strcmp(method, "mxfp4") == 0) {
         if (m->experts == 0)
             return cs_err_set(err, CS_EINPUT, "%s: %s.quant_method: mxfp4 quantizes MoE experts; this model has none",
                               file, path);
-        *c = (struct model_checkpoint){ "mxfp4", DTYPE_MXFP4, DTYPE_BF16, DTYPE_BF16, false };
+        *c = (struct model_checkpoint){ "mxfp4", DTYPE_MXFP4, DTYPE_BF16, DTYPE_BF16, false, "" };
     }
     return CS_OK;
 }
@@ -276,12 +281,14 @@ int model_parse(const char *file, const char *text, struct model **out, struct c
         uint32_t maxpos = m->max_pos, H = m->hidden, L = m->layers, V = m->vocab, B = m->residual_blocks;
         uint32_t attn_full = m->attn_full_layers, attn_swa = m->attn_swa_layers;
         double dense_mlp = m->p_dense_mlp;
+        struct model_shapes shape = m->shape;
         bool tied = m->tied;
         memset(m, 0, sizeof *m);
         m->max_pos = maxpos, m->hidden = H, m->layers = L, m->vocab = V, m->tied = tied;
         m->residual_blocks = B;
         m->attn_full_layers = attn_full, m->attn_swa_layers = attn_swa;
         m->p_dense_mlp = dense_mlp;
+        m->shape = shape;
         if ((rc = parse_capsim(file, cs, m, err)))
             goto out;
     } else {
@@ -429,7 +436,7 @@ static struct model_checkpoint checkpoint_for(const struct model *m, enum dtype 
     for (size_t i = 0; i < m->n_ck; i++)
         if (strcmp(m->ck[i].precision, name) == 0)
             return m->ck[i];
-    return (struct model_checkpoint){ "", d, d, d, false };
+    return (struct model_checkpoint){ "", d, d, d, false, "" };
 }
 
 static double expert_params_all(const struct model *m)
@@ -616,63 +623,181 @@ void model_work_add_drafter(const struct model *m, enum dtype weights, enum kv_d
     w->drafter_kv_bytes_per_token = (double)MODEL_DFLASH_LAYERS * el * kvb;
 }
 
-/* The path a quantized part takes. On GB10, vLLM 0.26 multiplies FP8
- * natively (FlashInfer FP8 scaled-mm; the arena's FP8 runs name no
- * backend) unless told to use Marlin (--linear-backend marlin,
- * VLLM_TEST_FORCE_FP8_MARLIN=1). Block-scaled FP8 (Qwen's FP8 repos) is
- * the exception: its CUTLASS kernel fails on SM121, so it runs through
- * Marlin unless a native backend is named. NVFP4 goes through Marlin
- * unless a native backend is named (../shared/research/gb10.md section
- * 4). MXFP4 experts have one path. */
-static enum kernel_path part_path(enum dtype part, enum kernel_backend backend, bool fp8_marlin,
-                                  bool fp8_block)
+/* Split a part's bytes into the matrix kinds Marlin's re-reads depend
+ * on (sim/cost.c): `share` of the bytes in matrices `n` wide, over
+ * `layers` copies. */
+static void part_add_matrix(struct work_part *p, double n, double share, double layers)
 {
-    switch (part) {
-    case DTYPE_FP8:
-        if (backend == KBACKEND_MARLIN || fp8_marlin)
-            return KPATH_FP8_MARLIN;
-        return backend == KBACKEND_DEFAULT && fp8_block ? KPATH_FP8_MARLIN : KPATH_FP8_NATIVE;
-    case DTYPE_NVFP4:
-        return backend == KBACKEND_NATIVE ? KPATH_FP4_NATIVE : KPATH_FP4_MARLIN;
-    case DTYPE_MXFP4:
-        return KPATH_MXFP4;
-    default:
-        return KPATH_BF16;
+    if (share <= 0 || layers <= 0 || p->n_matrices >= WORK_MAX_MATRICES)
+        return;
+    double bytes = p->bytes * share;
+    p->m[p->n_matrices++] = (struct work_matrix){ n, bytes / layers, bytes };
+}
+
+/* Dense MLP layers: their parameters over one layer's. */
+static double mlp_layers(const struct model *m)
+{
+    const struct model_shapes *sh = &m->shape;
+    double per_layer = (sh->ffn_gated ? 3.0 : 2.0) * m->hidden * sh->ffn_width;
+    return per_layer > 0 ? m->p_dense_mlp / per_layer : 0.0;
+}
+
+/* Matrix kinds of the dense part: the MLPs' up (gate and up fused) and
+ * down projections, and the token mixers' projections, taken as 2H wide
+ * (fused QKV or a recurrent in_proj beside an H-wide output projection).
+ * And the activations each token feeds the part's GEMMs (sum of K). */
+static void dense_matrices(const struct model *m, double mlp_param_share, struct work_part *p)
+{
+    const struct model_shapes *sh = &m->shape;
+    double H = m->hidden, I = sh->ffn_width, L = mlp_layers(m);
+    double up_n = sh->ffn_gated ? 2.0 * I : I;
+    if (L > 0 && mlp_param_share > 0) {
+        part_add_matrix(p, up_n, mlp_param_share * up_n / (up_n + H), L);
+        part_add_matrix(p, H, mlp_param_share * H / (up_n + H), L);
     }
+    part_add_matrix(p, 2.0 * H, 1.0 - mlp_param_share, m->layers);
+    p->act_in_per_token = L * (H + I) + (double)m->layers * 2.0 * H;
+}
+
+/* One routed expert of one layer: its up and down projections, and the
+ * activations one token routed to it feeds them. */
+static void expert_matrices(const struct model *m, struct work_part *p)
+{
+    const struct model_shapes *sh = &m->shape;
+    double I = sh->expert_width, Hx = sh->expert_hidden;
+    double up_n = sh->ffn_gated ? 2.0 * I : I;
+    if (I <= 0)
+        return;
+    part_add_matrix(p, up_n, up_n / (up_n + Hx), 1.0);
+    part_add_matrix(p, Hx, Hx / (up_n + Hx), 1.0);
+    p->act_in_per_token = Hx + I;
+}
+
+/* Bytes each token moves through the element-wise kernels of one step,
+ * in BF16 activations: per residual block the fused residual-add and
+ * RMSNorm (read x and the residual, write both: 4H elements); per
+ * attention layer rotary and the KV-cache write (about 2H); per dense
+ * MLP the activation-and-mul (read the up projection's 2I, write I; relu2
+ * reads and writes I); per MoE layer the same per routed expert plus the
+ * weighted sum of the k expert outputs (read kH, write H); per recurrent
+ * layer its convolution, gate and norm (about 4H). */
+static double elementwise_bytes(const struct model *m)
+{
+    const struct model_shapes *sh = &m->shape;
+    double H = m->hidden, el = 0.0;
+    el += (double)m->residual_blocks * 4.0 * H;
+    el += (double)(m->attn_full_layers + m->attn_swa_layers) * 2.0 * H;
+    el += mlp_layers(m) * (sh->ffn_gated ? 3.0 : 2.0) * sh->ffn_width;
+    if (m->moe_layers && m->experts) {
+        double per_expert = (sh->ffn_gated ? 3.0 : 2.0) * sh->expert_width;
+        el += (double)m->moe_layers * (m->top_k * (per_expert + H) + H);
+    }
+    el += (double)m->rec_layers * 4.0 * H;
+    return el * 2.0; /* BF16 */
+}
+
+/* MLA (DeepSeek-V2/V3 attention, vLLM's MLACommonImpl in
+ * vllm/model_executor/layers/attention/mla_attention.py): a prompt's
+ * tokens attend in MHA form after kv_b_proj decompresses K and V
+ * (forward_mha: qk head dim nope + rope, v_head_dim); a decoding token
+ * attends absorbed, as MQA over the kv_lora_rank + rope latent
+ * (forward_mqa, TRITON_MLA on SM 12.x). With chunked prefill each step
+ * re-gathers a prompt's cached latents and runs kv_b_proj over all of
+ * them again (_compute_prefill_context). Per layer, N heads, P nope,
+ * R rope, V value, C latent rank (../shared/research/kernel-paths-sm121.md
+ * section 5.5):
+ *   prefill pair: 2N(P+R) + 2NV      decode pair: 2N(C+R) + 2NC
+ *   context token each step: 2CN(P+V) FLOPs; bytes: gather the latent
+ *   (C+R, at the KV dtype, and a BF16 copy), write kv_b's output N(P+V),
+ *   build K (read NP, write N(P+R)) and read K and V once, in BF16. */
+static void mla_work(const struct model *m, double kv_bytes, uint32_t layers, struct model_work *w)
+{
+    const struct model_shapes *sh = &m->shape;
+    double N = m->q_heads, P = sh->mla_qk_nope, R = sh->mla_qk_rope, V = sh->mla_v, C = sh->mla_kv_lora;
+    w->attn_flops_per_pair_full = (2.0 * N * (P + R) + 2.0 * N * V) * layers;
+    w->head_dim_full = (uint32_t)(P + R > V ? P + R : V);
+    w->attn_flops_per_pair_full_decode = (2.0 * N * (C + R) + 2.0 * N * C) * layers;
+    w->head_dim_full_decode = (uint32_t)(C + R);
+    w->mla_ctx_flops_per_token = 2.0 * C * N * (P + V) * layers;
+    w->mla_ctx_bytes_per_token = ((C + R) * (kv_bytes + 2.0) +
+                                  2.0 * (N * (P + V) + N * P + N * (P + R) + N * (P + R) + N * V)) * layers;
+}
+
+int model_kernel_paths(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
+                       struct model_paths *out, struct cs_err *err)
+{
+    struct model_checkpoint c = checkpoint_for(m, weights);
+    double mlp_bytes;
+    double dense = dense_bytes(m, &c, &mlp_bytes);
+    /* A dense part that mixes formats runs in the path of the larger share
+     * of its bytes (Gemma-4-31B NVFP4: BF16 attention outweighs the NVFP4
+     * MLPs, so BF16). */
+    enum dtype d = mlp_bytes > dense - mlp_bytes ? c.mlp : c.other;
+    memset(out, 0, sizeof *out);
+    out->linear_format = kpath_weight_format(d, c.fp8_block);
+    int rc = kpath_choose(out->linear_format, GEMM_LINEAR, kb, &out->linear, err);
+    if (rc)
+        return rc;
+    out->has_experts = m->moe_layers && m->experts;
+    if (out->has_experts) {
+        out->expert_format = kpath_weight_format(c.experts, c.fp8_block);
+        rc = kpath_choose(out->expert_format, GEMM_EXPERTS, kb, &out->experts, err);
+    }
+    return rc;
+}
+
+void model_checkpoint_provenance(const struct model *m, enum dtype weights, struct model_provenance *out)
+{
+    const char *name = dtype_traits(weights)->name;
+    *out = (struct model_provenance){ false, "", "" };
+    for (size_t i = 0; i < m->n_hf_ids; i++)
+        if (strcmp(m->hf_id_precision[i], name) == 0) {
+            out->published = true;
+            out->hf_id = m->hf_ids[i];
+            break;
+        }
+    for (size_t i = 0; i < m->n_ck; i++)
+        if (strcmp(m->ck[i].precision, name) == 0) {
+            out->note = m->ck[i].note;
+            if (!m->n_hf_ids && !*out->note) /* a user's config.json: the checkpoint it describes */
+                out->published = true;
+            return;
+        }
+    out->published = false;
 }
 
 int model_work_init(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
                     enum kv_dtype kv, struct model_work *w, struct cs_err *err)
 {
-    static const struct kernel_backends defaults = { KBACKEND_DEFAULT, KBACKEND_DEFAULT, false };
-    if (!kb)
-        kb = &defaults;
     if (m->experts == 0 && weights == DTYPE_MXFP4)
         return cs_err_set(err, CS_EINPUT, "%s: mxfp4 checkpoints quantize MoE experts; this model has none",
                           m->name);
+    struct model_paths paths;
+    int rc = model_kernel_paths(m, weights, kb, &paths, err);
+    if (rc)
+        return rc;
     struct model_checkpoint c = checkpoint_for(m, weights);
     memset(w, 0, sizeof *w);
     double other = other_params(m);
     double mlp_bytes;
     w->dense.bytes = dense_bytes(m, &c, &mlp_bytes);
     w->dense.flops_per_token = 2.0 * other;
-    /* A dense part that mixes formats runs in the path of the larger share
-     * of its bytes (Gemma-4-31B NVFP4: BF16 attention outweighs the NVFP4
-     * MLPs, so BF16). */
-    bool mlp_dominant = mlp_bytes > w->dense.bytes - mlp_bytes;
-    w->dense.path = part_path(mlp_dominant ? c.mlp : c.other, kb->linear, kb->fp8_marlin, c.fp8_block);
+    w->dense.path = paths.linear.path;
+    dense_matrices(m, other > 0 ? m->p_dense_mlp / other : 0.0, &w->dense);
     /* The LM head stays BF16 in every quantized checkpoint we know. */
     w->lm_head.bytes = m->p_lm_head * 2.0;
     w->lm_head.flops_per_token = 2.0 * m->p_lm_head;
     w->lm_head.path = KPATH_BF16;
-    if (m->moe_layers && m->experts) {
+    if (paths.has_experts) {
         w->expert.bytes = m->expert_params * dtype_traits(c.experts)->bytes_per_param;
         w->expert.flops_per_token = 2.0 * m->expert_params;
-        w->expert.path = part_path(c.experts, kb->moe, kb->fp8_marlin, c.fp8_block);
+        w->expert.path = paths.experts.path;
+        expert_matrices(m, &w->expert);
         w->n_moe_layers = m->moe_layers;
         w->n_experts = m->experts;
         w->n_experts_active = m->top_k;
     }
+    w->elementwise_bytes_per_token = elementwise_bytes(m);
     double kvb = kv_dtype_bytes(kv);
     w->kv_bytes_per_token_full = (double)m->kv_full_layers * m->kv_el_full * kvb;
     w->kv_bytes_per_token_swa = (double)m->kv_swa_layers * m->kv_el_swa * kvb;
@@ -686,6 +811,10 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
     w->attn_flops_per_pair_swa = 4.0 * m->q_heads * m->head_dim_swa * att_swa;
     w->head_dim_full = m->head_dim_full;
     w->head_dim_swa = m->head_dim_swa;
+    w->attn_flops_per_pair_full_decode = w->attn_flops_per_pair_full;
+    w->head_dim_full_decode = w->head_dim_full;
+    if (m->shape.mla_kv_lora)
+        mla_work(m, kvb, att_full, w);
     w->state_bytes_per_seq = m->rec_layers * (m->rec_conv_bytes + m->rec_ssm_bytes);
     /* A recurrent update touches each fp32 state element a few times per
      * token (decay, outer-product update, readout): ~4 FLOPs each. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "model/kernel_path.h"
 #include "model/precision.h"
 #include "model/work.h"
 
@@ -59,6 +60,29 @@ enum dtype model_default_precision(const struct model *m);
  * precision. */
 int model_work_init(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
                     enum kv_dtype kv, struct model_work *out, struct cs_err *err);
+
+/* The kernels vLLM runs this model's weights through in `weights` under
+ * `kb` (NULL: its defaults): dense linears, and routed experts when the
+ * model has them. An impossible backend request is a usage error. */
+struct model_paths {
+    enum weight_format linear_format, expert_format;
+    struct kpath_choice linear, experts;
+    bool has_experts;
+};
+int model_kernel_paths(const struct model *m, enum dtype weights, const struct kernel_backends *kb,
+                       struct model_paths *out, struct cs_err *err);
+
+/* Where the checkpoint priced for `weights` comes from: published (its
+ * Hugging Face id, "" for a user's own config.json) or hypothetical, in
+ * which case capsim stores every linear but the LM head and embeddings
+ * in `weights`. `note` says what the catalog knows of a published one
+ * (which tensors stay in higher precision). Strings borrow from m. */
+struct model_provenance {
+    bool published;
+    const char *hf_id;
+    const char *note;
+};
+void model_checkpoint_provenance(const struct model *m, enum dtype weights, struct model_provenance *out);
 
 /* Bytes of weights vLLM loads for this precision (language model only
  * when language_model_only, else with vision/audio encoders). */

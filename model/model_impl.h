@@ -19,6 +19,17 @@ struct model_checkpoint {
     enum dtype other;            /* every other linear layer */
     enum dtype mlp;              /* dense (non-expert) MLPs; = other unless the checkpoint says */
     bool fp8_block;              /* FP8 with 128x128 block scales (Qwen's FP8 repos) */
+    char note[200];              /* what the catalog knows of it ("" for a user's file) */
+};
+
+/* Matrix widths the kernel paths care about (Marlin's column tiles, MLA's
+ * head dims), from the config keys. */
+struct model_shapes {
+    uint32_t ffn_width;          /* dense MLP intermediate_size (0: none) */
+    bool ffn_gated;              /* gate and up projections (SiLU/GELU-and-mul), not relu2 */
+    uint32_t expert_width;       /* routed expert intermediate width */
+    uint32_t expert_hidden;      /* width experts read and write (hidden, or a latent) */
+    uint32_t mla_kv_lora, mla_qk_nope, mla_qk_rope, mla_v;  /* 0: not MLA */
 };
 
 struct model {
@@ -46,6 +57,7 @@ struct model {
     /* recurrent */
     uint32_t rec_layers;
     double rec_conv_bytes, rec_ssm_bytes;  /* per layer per sequence */
+    struct model_shapes shape;
     struct model_checkpoint ck[MODEL_MAX_CKPT];
     size_t n_ck;
     enum dtype default_precision;

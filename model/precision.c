@@ -18,6 +18,10 @@ static const struct dtype_traits traits[] = {
     [DTYPE_NVFP4] = { "nvfp4", 4, 16, 1, 0.5 + 1.0 / 16.0 },
     /* E2M1 + one E8M0 scale per 32 elements (OCP MX) */
     [DTYPE_MXFP4] = { "mxfp4", 4, 32, 1, 0.5 + 1.0 / 32.0 },
+    /* GPTQ/AWQ: 4-bit integers + one FP16 scale per group of 128, the
+     * group size of nearly every published checkpoint (zero points, where
+     * present, add 4 bits per group: < 0.1%) */
+    [DTYPE_INT4] = { "int4", 4, 128, 2, 0.5 + 2.0 / 128.0 },
 };
 _Static_assert(CS_ARRAY_LEN(traits) == DTYPE_COUNT, "dtype traits out of step with enum dtype");
 
@@ -33,6 +37,10 @@ int dtype_parse(const char *s, enum dtype *out, struct cs_err *err)
             *out = (enum dtype)d;
             return CS_OK;
         }
+    if (strcmp(s, "awq") == 0 || strcmp(s, "gptq") == 0 || strcmp(s, "w4a16") == 0) {
+        *out = DTYPE_INT4;
+        return CS_OK;
+    }
     if (strcmp(s, "fp4") == 0) {
         *out = DTYPE_NVFP4;
         return CS_OK;
@@ -41,7 +49,7 @@ int dtype_parse(const char *s, enum dtype *out, struct cs_err *err)
         *out = DTYPE_BF16;
         return CS_OK;
     }
-    return cs_err_set(err, CS_EUSAGE, "--precision: unknown precision '%s' (bf16, fp16, fp8, nvfp4, mxfp4)", s);
+    return cs_err_set(err, CS_EUSAGE, "--precision: unknown precision '%s' (bf16, fp16, fp8, nvfp4, mxfp4, int4)", s);
 }
 
 static const char *const kv_names[] = { [KV_DTYPE_AUTO] = "auto", [KV_DTYPE_FP8] = "fp8" };

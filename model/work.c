@@ -7,11 +7,13 @@
 
 static const char *const kpath_names[] = {
     [KPATH_BF16] = "bf16",
-    [KPATH_FP8_NATIVE] = "fp8-native",
+    [KPATH_FP8_CUTLASS] = "fp8-cutlass",
+    [KPATH_FP8_TRITON] = "fp8-triton",
     [KPATH_FP8_MARLIN] = "fp8-marlin",
-    [KPATH_FP4_NATIVE] = "nvfp4-native",
+    [KPATH_FP4_CUTLASS] = "nvfp4-cutlass",
     [KPATH_FP4_MARLIN] = "nvfp4-marlin",
-    [KPATH_MXFP4] = "mxfp4",
+    [KPATH_INT4_MARLIN] = "int4-marlin",
+    [KPATH_MXFP4_MARLIN] = "mxfp4-marlin",
 };
 _Static_assert(CS_ARRAY_LEN(kpath_names) == KPATH_COUNT, "kpath_names out of step");
 
@@ -20,12 +22,21 @@ const char *kpath_name(enum kernel_path p)
     return (unsigned)p < KPATH_COUNT ? kpath_names[p] : "?";
 }
 
-/* Families of vLLM's native (non-Marlin) linear and MoE kernels: a name
- * is native if it starts with one of these ("flashinfer_cutlass",
- * "flashinfer_b12x", "triton_kernels", ...). */
-static const char *const native_families[] = {
-    "cutlass", "vllm_cutlass", "flashinfer", "triton", "deep_gemm", "deepgemm", "b12x", "trtllm",
-    "cutedsl", "machete",
+/* vLLM's backend names (vllm/config/kernel.py, MoEBackend and the linear
+ * kernel families of vllm/model_executor/kernels/linear/__init__.py),
+ * matched by prefix, and the kernel family each belongs to on GB10.
+ * Those that need SM90/SM100 instructions (wgmma, tcgen05) are refused. */
+static const struct {
+    const char *prefix;
+    int family;            /* enum kernel_backend, or -1: not on SM 12.x */
+} backend_names[] = {
+    { "marlin", KBACKEND_MARLIN },      { "cutlass", KBACKEND_CUTLASS },
+    { "vllm_cutlass", KBACKEND_CUTLASS }, { "flashinfer_cutlass", KBACKEND_CUTLASS },
+    { "flashinfer_cutedsl", -1 },       { "flashinfer_trtllm", -1 },
+    { "flashinfer", KBACKEND_CUTLASS }, { "b12x", KBACKEND_CUTLASS },
+    { "triton", KBACKEND_TRITON },      { "deep_gemm", -1 },
+    { "deepgemm", -1 },                 { "machete", -1 },
+    { "aiter", -1 },
 };
 
 int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *out,
@@ -35,18 +46,20 @@ int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *o
         *out = KBACKEND_DEFAULT;
         return CS_OK;
     }
-    if (strcmp(s, "marlin") == 0) {
-        *out = KBACKEND_MARLIN;
+    for (size_t i = 0; i < CS_ARRAY_LEN(backend_names); i++) {
+        size_t n = strlen(backend_names[i].prefix);
+        if (strncmp(s, backend_names[i].prefix, n) != 0)
+            continue;
+        if (backend_names[i].family < 0)
+            return cs_err_set(err, CS_EUSAGE,
+                              "%s: '%s' needs SM90/SM100 instructions and does not run on GB10 (SM 12.1)",
+                              flag, s);
+        *out = (enum kernel_backend)backend_names[i].family;
         return CS_OK;
     }
-    for (size_t i = 0; i < CS_ARRAY_LEN(native_families); i++)
-        if (strncmp(s, native_families[i], strlen(native_families[i])) == 0) {
-            *out = KBACKEND_NATIVE;
-            return CS_OK;
-        }
     return cs_err_set(err, CS_EUSAGE,
-                      "%s: unknown backend '%s' (auto, marlin, or a native one: cutlass, "
-                      "flashinfer_*, triton, deep_gemm, ...)", flag, s);
+                      "%s: unknown backend '%s' (auto, marlin, cutlass, flashinfer_cutlass, triton)",
+                      flag, s);
 }
 
 void work_routing_init(uint32_t n_experts, uint32_t k, double skew, double *log_miss)

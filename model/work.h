@@ -18,24 +18,60 @@
 
 #include "common/err.h"
 
-/* How a group of linear layers runs on the GPU; a property of its own,
- * separate from the storage precision (../shared/research/gb10.md
- * section 4). ORDER KPATH: kpath_names[]. */
+/* The GEMM kernel a group of weights runs through: a property of its own,
+ * separate from the storage precision. vLLM chooses it from the
+ * checkpoint's format and the server's flags (model/kernel_path.h);
+ * the cost model prices each from how the kernel works (sim/cost.c).
+ * ORDER KPATH: kpath_names[] in work.c. */
 enum kernel_path {
-    KPATH_BF16,        /* BF16/FP16 weights, BF16 tensor-core GEMM */
-    KPATH_FP8_NATIVE,  /* W8A8 FP8 GEMM (CUTLASS/FlashInfer) */
-    KPATH_FP8_MARLIN,  /* FP8 weights dequantized in-kernel, BF16 math (W8A16) */
-    KPATH_FP4_NATIVE,  /* NVFP4 W4A4 block-scaled MMA */
-    KPATH_FP4_MARLIN,  /* NVFP4 weights dequantized in-kernel, BF16 math (W4A16) */
-    KPATH_MXFP4,       /* MXFP4 experts (gpt-oss), Marlin/Triton W4A16 */
+    KPATH_BF16,         /* BF16/FP16 weights: cuBLAS GEMM, Triton fused_moe for experts */
+    KPATH_FP8_CUTLASS,  /* W8A8 FP8 on FP8 tensor cores (CUTLASS / FlashInfer, per-tensor or 128x128 blocks) */
+    KPATH_FP8_TRITON,   /* W8A8 FP8 through Triton (block-FP8 fallback, fused_moe FP8 experts) */
+    KPATH_FP8_MARLIN,   /* FP8 weights dequantized in-kernel, BF16 math (W8A16) */
+    KPATH_FP4_CUTLASS,  /* NVFP4 W4A4 block-scaled FP4 MMA (CUTLASS / FlashInfer) */
+    KPATH_FP4_MARLIN,   /* NVFP4 weights dequantized in-kernel, BF16 math (W4A16) */
+    KPATH_INT4_MARLIN,  /* GPTQ/AWQ INT4 group-quantized weights, BF16 math (W4A16) */
+    KPATH_MXFP4_MARLIN, /* MXFP4 experts (gpt-oss), BF16 math (W4A16) */
     KPATH_COUNT
 };
+
+/* Marlin-family paths dequantize in registers and multiply on BF16 tensor
+ * cores; they share one structure (csrc/quantization/marlin/). */
+static inline bool kpath_is_marlin(enum kernel_path p)
+{
+    return p == KPATH_FP8_MARLIN || p == KPATH_FP4_MARLIN || p == KPATH_INT4_MARLIN ||
+           p == KPATH_MXFP4_MARLIN;
+}
+
+/* Native low-precision paths quantize their activations before each GEMM. */
+static inline bool kpath_quantizes_activations(enum kernel_path p)
+{
+    return p == KPATH_FP8_CUTLASS || p == KPATH_FP8_TRITON || p == KPATH_FP4_CUTLASS;
+}
+
+/* One kind of weight matrix in a part: its output width N (which decides
+ * how many of Marlin's 256-wide column tiles it has), the bytes of one
+ * layer's copy (does it stay in L2?) and the bytes of all its copies. */
+struct work_matrix {
+    double n;
+    double layer_bytes;
+    double bytes;
+};
+
+#define WORK_MAX_MATRICES 4
 
 /* One part of the weights that is read and multiplied in one kernel path. */
 struct work_part {
     double bytes;              /* weight bytes of the part as stored */
     double flops_per_token;    /* 2 x multiply-accumulates per token */
     enum kernel_path path;
+    /* Activation elements each token feeds into the part's GEMMs (sum of
+     * K over its matrices): a native path quantizes them first. */
+    double act_in_per_token;
+    /* The matrix kinds the part's bytes split into; none: one matrix as
+     * wide as the part is large (no L2 reuse, every tile column busy). */
+    uint32_t n_matrices;
+    struct work_matrix m[WORK_MAX_MATRICES];
 };
 
 struct model_work {
@@ -63,6 +99,24 @@ struct model_work {
     double attn_flops_per_pair_swa;
     uint32_t head_dim_full;              /* decides the attention kernel's tile shape */
     uint32_t head_dim_swa;
+    /* Decode attention where it differs from prefill (MLA: prefill runs
+     * in MHA form, decode absorbed over the latent); else equal to the
+     * prefill fields. */
+    double attn_flops_per_pair_full_decode;
+    uint32_t head_dim_full_decode;
+    /* MLA with chunked prefill: every step re-gathers a prefilling
+     * request's cached latents and re-runs kv_b_proj over them
+     * (MLACommonImpl._compute_prefill_context): FLOPs and bytes per
+     * cached context token, summed over layers. 0 for other models. */
+    double mla_ctx_flops_per_token;
+    double mla_ctx_bytes_per_token;
+
+    /* Element-wise kernels between the GEMMs (fused residual-add + norm,
+     * activation-and-mul, rotary, KV-cache writes, MoE token permutes):
+     * bytes each token moves through DRAM per step, summed over layers.
+     * They run whatever the GEMMs' precision, so a faster GEMM does not
+     * make them faster. */
+    double elementwise_bytes_per_token;
 
     /* Recurrent layers (Mamba-2, Gated DeltaNet, short conv): state bytes
      * per sequence read and written each step, and per-token FLOPs. */
@@ -98,6 +152,8 @@ struct step_shape {
     double kv_tokens_swa;        /* Σ min(ctx + new, window) */
     double attn_pairs_full;      /* Σ query-key pairs, causal within the chunk */
     double attn_pairs_swa;
+    double attn_pairs_full_decode; /* the part of attn_pairs_full from decoding requests */
+    double prefill_ctx_tokens;   /* Σ cached context of requests prefilling a later chunk */
 };
 
 /* Add one request's share of a step: it has `ctx` tokens already in its KV
@@ -118,6 +174,10 @@ static inline void work_shape_add(struct step_shape *s, const struct model_work 
     s->n_logits += n_logits;
     s->kv_tokens_full += end;
     s->attn_pairs_full += n * c + n * (n + 1.0) / 2.0;
+    if (decode)
+        s->attn_pairs_full_decode += n * c + n * (n + 1.0) / 2.0;
+    else
+        s->prefill_ctx_tokens += c;
     if (w->swa_window) {
         double win = (double)w->swa_window;
         s->kv_tokens_swa += end < win ? end : win;
@@ -140,20 +200,26 @@ double work_experts_touched_skewed(const double *log_miss, uint32_t n_experts, d
 
 const char *kpath_name(enum kernel_path p);
 
-/* vLLM's choice of GEMM kernels for quantized weights, as its
- * --linear-backend and --moe-backend flags name them: its own default,
- * Marlin (weights dequantized in-kernel, BF16 math), or a native
- * low-precision kernel (CUTLASS, FlashInfer, Triton, DeepGEMM). */
-enum kernel_backend { KBACKEND_DEFAULT, KBACKEND_MARLIN, KBACKEND_NATIVE };
+/* A kernel family as vLLM's --linear-backend and --moe-backend name it. */
+enum kernel_backend {
+    KBACKEND_DEFAULT,  /* "auto": vLLM's own choice (model/kernel_path.c) */
+    KBACKEND_MARLIN,   /* "marlin" */
+    KBACKEND_CUTLASS,  /* "cutlass", "vllm_cutlass", "flashinfer_cutlass", "flashinfer_*", ... */
+    KBACKEND_TRITON,   /* "triton", "triton_kernels" */
+};
 
+/* What decides the kernel paths besides the checkpoint. */
 struct kernel_backends {
     enum kernel_backend linear;  /* dense linears (--linear-backend) */
     enum kernel_backend moe;     /* routed experts (--moe-backend) */
-    bool fp8_marlin;             /* VLLM_TEST_FORCE_FP8_MARLIN=1: FP8 parts through Marlin */
+    bool fp8_marlin;             /* VLLM_TEST_FORCE_FP8_MARLIN=1: FP8 linears and experts through Marlin */
+    bool sm120_fp4_kernels;      /* the vLLM build has its SM120 NVFP4 kernels (ENABLE_NVFP4_SM120) */
 };
 
 /* Parse a backend name ("auto", "marlin", "cutlass", "flashinfer_cutlass",
- * "triton", ...; NULL or "" = default). `flag` names the option in errors. */
+ * "triton", ...; NULL or "" = auto). `flag` names the option in errors;
+ * a backend that does not run on SM 12.x (deep_gemm, machete, aiter,
+ * flashinfer_trtllm) is an error that says so. */
 int kernel_backend_parse(const char *s, const char *flag, enum kernel_backend *out,
                          struct cs_err *err);
 

@@ -27,14 +27,16 @@ enum prof_key {
     PROF_PEAK_FLOPS_BF16,      /* dense tensor-core peak */
     PROF_PEAK_FLOPS_FP8,
     PROF_PEAK_FLOPS_FP4,
+    PROF_GPU_SMS,              /* streaming multiprocessors (Marlin's persistent grid) */
+    PROF_L2_BYTES,             /* GPU L2: a weight matrix this small is re-read from L2 */
     /* Efficiencies (fractions of the peaks above). */
     PROF_BW_EFF_WEIGHTS,       /* weight streaming in BF16 GEMV/GEMM */
     PROF_BW_EFF_KV,            /* paged-attention KV reads */
     PROF_GEMM_EFF_BF16,        /* compute-bound BF16 GEMM */
-    PROF_GEMM_EFF_FP8_NATIVE,
-    PROF_GEMM_EFF_FP4_NATIVE,
-    PROF_MARLIN_FP8_EFF,       /* compute-bound Marlin W8A16, as fraction of BF16 peak */
-    PROF_MARLIN_FP4_EFF,       /* compute-bound Marlin W4A16, as fraction of BF16 peak */
+    PROF_GEMM_EFF_FP8_NATIVE,  /* CUTLASS W8A8 FP8, fraction of the FP8 peak */
+    PROF_GEMM_EFF_FP8_TRITON,  /* Triton W8A8 FP8 (block-FP8 fallback, FP8 experts), of the FP8 peak */
+    PROF_GEMM_EFF_FP4_NATIVE,  /* CUTLASS NVFP4 W4A4, fraction of the FP4 peak */
+    PROF_MARLIN_EFF,           /* compute-bound Marlin (any weight format), fraction of BF16 peak */
     PROF_MARLIN_BW_EFF,        /* weight streaming through Marlin, fraction of spec bandwidth */
     PROF_GEMV_EFF,             /* weight streaming of a one-token step, relative to a batched one */
     PROF_MOE_EFF,              /* BF16 grouped expert GEMM (prefill) relative to dense GEMM */

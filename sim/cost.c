@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "common/xalloc.h"
+#include "model/precision.h"
 
 /* Step sizes below this many tokens get a memo slot (struct token_memo). */
 #define MEMO_TOKENS_MAX 65536
@@ -42,7 +43,7 @@ struct cost_model {
     double *routing_log_miss;   /* per expert, see work_routing_init() */
     /* Achieved attention FLOP/s of full and sliding layers, fixed per
      * model (attention_flops()), kept out of the per-step path. */
-    double attn_flops_full, attn_flops_swa;
+    double attn_flops_full, attn_flops_swa, attn_flops_full_decode;
     double overlap_n; /* PROF_OVERLAP_EXP */
     struct token_memo memo[WP_COUNT];
 };
@@ -59,6 +60,7 @@ struct cost_model *cost_new(const struct model_work *w, const struct profile *p,
     c->routing_log_miss = NULL;
     c->attn_flops_full = attention_flops(p, w->head_dim_full);
     c->attn_flops_swa = attention_flops(p, w->head_dim_swa);
+    c->attn_flops_full_decode = attention_flops(p, w->head_dim_full_decode);
     c->overlap_n = p->v[PROF_OVERLAP_EXP];
     for (int i = 0; i < WP_COUNT; i++)
         c->memo[i] = (struct token_memo){ NULL, 0 };
@@ -99,24 +101,80 @@ static double weight_bw(const struct profile *p, enum kernel_path path)
     return path == KPATH_BF16 ? bw * p->v[PROF_BW_EFF_WEIGHTS] : bw * p->v[PROF_MARLIN_BW_EFF];
 }
 
-/* Effective FLOP/s of a kernel path when compute-bound. Marlin dequantizes
- * to BF16 and multiplies on BF16 tensor cores (shared/research/gb10.md 4). */
+/* Effective FLOP/s of a kernel path when compute-bound. Marlin
+ * dequantizes every format to BF16 in registers and multiplies with BF16
+ * mma.sync m16n8k16 (csrc/quantization/marlin/marlin_template.h), so one
+ * efficiency of the BF16 peak serves FP8, NVFP4, INT4 and MXFP4 alike;
+ * what sets them apart at prefill is the bytes they re-read
+ * (marlin_weight_bytes()). Native paths multiply on FP8 or FP4 tensor
+ * cores at a share of those peaks. */
 static double path_flops(const struct profile *p, enum kernel_path path)
 {
     double bf16 = p->v[PROF_PEAK_FLOPS_BF16];
     switch (path) {
-    case KPATH_FP8_NATIVE:
+    case KPATH_FP8_CUTLASS:
         return p->v[PROF_PEAK_FLOPS_FP8] * p->v[PROF_GEMM_EFF_FP8_NATIVE];
-    case KPATH_FP4_NATIVE:
+    case KPATH_FP8_TRITON:
+        return p->v[PROF_PEAK_FLOPS_FP8] * p->v[PROF_GEMM_EFF_FP8_TRITON];
+    case KPATH_FP4_CUTLASS:
         return p->v[PROF_PEAK_FLOPS_FP4] * p->v[PROF_GEMM_EFF_FP4_NATIVE];
     case KPATH_FP8_MARLIN:
-        return bf16 * p->v[PROF_MARLIN_FP8_EFF];
     case KPATH_FP4_MARLIN:
-    case KPATH_MXFP4:
-        return bf16 * p->v[PROF_MARLIN_FP4_EFF];
+    case KPATH_INT4_MARLIN:
+    case KPATH_MXFP4_MARLIN:
+        return bf16 * p->v[PROF_MARLIN_EFF];
     default:
         return bf16 * p->v[PROF_GEMM_EFF_BF16];
     }
+}
+
+/* Bytes a Marlin GEMM of `rows` rows reads for weights that take `bytes`
+ * once. Marlin tiles M in slices of 64 rows (max_thread_m_blocks = 4
+ * m-blocks of 16) and, for more rows, "runs multiple batchsize 64
+ * versions in parallel" (marlin_template.h): its persistent grid of one
+ * CTA per SM walks the (slice, column tile) pairs slice by slice, each
+ * CTA a 256-wide column tile of the weights (large_batch_thread_configs
+ * in marlin.cu). A matrix with fewer column tiles than SMs has
+ * floor(SMs / tiles) slices in flight that share each weight tile in L2;
+ * a wider one streams the whole matrix again for every slice. A matrix
+ * that fits in L2 is read from DRAM once whatever the slices. So for
+ * each matrix: reads = ceil(slices / max(1, floor(SMs / tiles))).
+ * Native and BF16 kernels tile M in 128-256 rows over the whole grid and
+ * read their weights about once. */
+static double marlin_weight_bytes(const struct cost_model *c, const struct work_part *part, double bytes,
+                                  double rows)
+{
+    const struct profile *p = &c->p;
+    if (!kpath_is_marlin(part->path) || rows <= 64.0 || part->bytes <= 0)
+        return bytes;
+    double slices = ceil(rows / 64.0);
+    if (part->n_matrices == 0)
+        return bytes * slices;
+    double sms = p->v[PROF_GPU_SMS], total = 0.0, covered = 0.0;
+    for (uint32_t j = 0; j < part->n_matrices; j++) {
+        const struct work_matrix *mx = &part->m[j];
+        double share = mx->bytes / part->bytes, reads = 1.0;
+        if (mx->layer_bytes > p->v[PROF_L2_BYTES]) {
+            double tiles = ceil(mx->n / 256.0);
+            double in_flight = floor(sms / tiles);
+            reads = ceil(slices / (in_flight > 1.0 ? in_flight : 1.0));
+        }
+        total += bytes * share * reads;
+        covered += share;
+    }
+    return total + bytes * (covered < 1.0 ? 1.0 - covered : 0.0);
+}
+
+/* A native path quantizes the activations of every GEMM first, in a
+ * kernel of its own (scaled_fp8_quant / per_token_group_quant_fp8,
+ * scaled_fp4_quant): it reads each BF16 input element and writes it at
+ * the quantized width with its scales. `elements` = tokens x sum of K. */
+static double act_quant_seconds(const struct profile *p, enum kernel_path path, double elements)
+{
+    if (!kpath_quantizes_activations(path) || elements <= 0)
+        return 0.0;
+    double out = path == KPATH_FP4_CUTLASS ? dtype_traits(DTYPE_NVFP4)->bytes_per_param : 1.0;
+    return elements * (2.0 + out) / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]);
 }
 
 /* Time of a kernel whose memory traffic alone takes `mem` and whose math
@@ -142,9 +200,9 @@ static double part_seconds(const struct cost_model *c, const struct work_part *p
     const struct profile *p = &c->p;
     if (bytes <= 0 && tokens <= 0)
         return 0.0;
-    double mem = bytes / weight_bw(p, part->path);
+    double mem = marlin_weight_bytes(c, part, bytes, tokens) / weight_bw(p, part->path);
     double comp = part->flops_per_token * tokens / path_flops(p, part->path);
-    return overlap(c, mem, comp);
+    return overlap(c, mem, comp) + act_quant_seconds(p, part->path, tokens * part->act_in_per_token);
 }
 
 /* Routed experts of `layers` MoE layers for T tokens: each token runs
@@ -162,12 +220,19 @@ static double experts_seconds(const struct cost_model *c, int64_t tokens, uint32
 {
     const struct model_work *w = &c->w;
     const struct profile *p = &c->p;
-    double bytes = experts_touched(c, tokens) * layers * w->expert.bytes;
+    double touched = experts_touched(c, tokens);
+    double bytes = touched * layers * w->expert.bytes;
     double expert_tokens = (double)tokens * w->n_experts_active * layers;
-    double mem = bytes / (weight_bw(p, w->expert.path) * p->v[PROF_MOE_BW_EFF]);
+    /* Marlin's MoE kernel tiles each expert's tokens like a dense GEMM's
+     * rows (fused_marlin_moe): the rows per touched expert decide its
+     * re-reads. */
+    double rows = touched > 0 ? (double)tokens * w->n_experts_active / touched : 0.0;
+    double mem = marlin_weight_bytes(c, &w->expert, bytes, rows) /
+                 (weight_bw(p, w->expert.path) * p->v[PROF_MOE_BW_EFF]);
     double comp = w->expert.flops_per_token * expert_tokens /
                   (path_flops(p, w->expert.path) * p->v[PROF_MOE_EFF]);
-    return overlap(c, mem, comp);
+    return overlap(c, mem, comp) +
+           act_quant_seconds(p, w->expert.path, expert_tokens * w->expert.act_in_per_token);
 }
 
 /* The memo slot for `tokens`, grown on demand; NULL from MEMO_TOKENS_MAX. */
@@ -283,9 +348,16 @@ static double attention_seconds(const struct cost_model *c, const struct step_sh
     const struct profile *p = &c->p;
     double bytes = s->kv_tokens_full * w->kv_bytes_per_token_full +
                    s->kv_tokens_swa * w->kv_bytes_per_token_swa;
+    /* MLA re-decompresses the cached latents of prompts being prefilled
+     * in chunks, every step: a kv_b_proj GEMM and its traffic. */
+    bytes += s->prefill_ctx_tokens * w->mla_ctx_bytes_per_token;
     double mem = bytes / (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_KV]);
-    double comp = s->attn_pairs_full * w->attn_flops_per_pair_full / c->attn_flops_full +
-                  s->attn_pairs_swa * w->attn_flops_per_pair_swa / c->attn_flops_swa;
+    double prefill_pairs = s->attn_pairs_full - s->attn_pairs_full_decode;
+    double comp = prefill_pairs * w->attn_flops_per_pair_full / c->attn_flops_full +
+                  s->attn_pairs_full_decode * w->attn_flops_per_pair_full_decode / c->attn_flops_full_decode +
+                  s->attn_pairs_swa * w->attn_flops_per_pair_swa / c->attn_flops_swa +
+                  s->prefill_ctx_tokens * w->mla_ctx_flops_per_token /
+                      (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_GEMM_EFF_BF16]);
     return overlap(c, mem, comp);
 }
 
@@ -299,6 +371,17 @@ static double state_seconds(const struct cost_model *c, const struct step_shape 
     double comp = w->state_flops_per_token * (double)s->n_tokens /
                   (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_RECURRENT_EFF]);
     return overlap(c, mem, comp);
+}
+
+/* The element-wise kernels between the GEMMs stream each token's
+ * activations through DRAM (a prefill chunk's activations are far larger
+ * than L2): their time grows with tokens whatever the GEMMs' precision,
+ * which is why a 4x faster FP4 GEMM does not make prefill 4x faster. */
+static double activations_seconds(const struct cost_model *c, const struct step_shape *s)
+{
+    const struct profile *p = &c->p;
+    return (double)s->n_tokens * c->w.elementwise_bytes_per_token /
+           (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]);
 }
 
 /* Fixed costs of a step, counted per residual block: every block
@@ -322,8 +405,9 @@ double cost_step_seconds(struct cost_model *c, const struct step_shape *s,
     b.weights_s = weights_seconds(c, s) + drafter_seconds(c, s);
     b.attention_s = attention_seconds(c, s);
     b.state_s = state_seconds(c, s);
+    b.activations_s = activations_seconds(c, s);
     b.overhead_s = overhead_seconds(c, s);
-    b.gpu_s = b.weights_s + b.attention_s + b.state_s + b.overhead_s;
+    b.gpu_s = b.weights_s + b.attention_s + b.state_s + b.activations_s + b.overhead_s;
     b.cpu_s = c->p.v[PROF_CPU_STEP_S];
     /* Async scheduling overlaps the CPU's work for the next step with this
      * step's GPU work (vLLM >= 0.14 default; serving-semantics.md 1.6). */

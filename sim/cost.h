@@ -28,6 +28,7 @@ struct cost_breakdown {
     double weights_s;     /* dense + lm_head + touched experts */
     double attention_s;   /* KV reads and attention FLOPs */
     double state_s;       /* recurrent state */
+    double activations_s; /* element-wise kernels and activation quantization between GEMMs */
     double overhead_s;    /* step, sequence, token overheads */
     double gpu_s;         /* total GPU time of the step */
     double cpu_s;         /* CPU time that async scheduling may overlap */

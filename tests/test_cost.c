@@ -9,8 +9,10 @@
  * bandwidth, an MTP drafter costs its passes, memory and compute of a
  * part combine as a norm of order overlap_exp, async scheduling
  * overlaps CPU with GPU, the fixed cost of a step grows with the model's
- * residual blocks, and the memo of weight-part times changes no
- * result.
+ * residual blocks, the memo of weight-part times changes no result,
+ * Marlin re-reads its weights once per 64-row slice unless they sit in
+ * L2 or share a wave, native paths pay an activation-quantization pass,
+ * and MLA re-decompresses a chunked prompt's cached latents every step.
  */
 #include "cs_test.h"
 
@@ -22,11 +24,11 @@ static struct model_work dense_model(void)
 {
     struct model_work w;
     memset(&w, 0, sizeof w);
-    w.dense = (struct work_part){ 15e9, 2 * 7.5e9, KPATH_BF16 };
-    w.lm_head = (struct work_part){ 1e9, 2 * 0.5e9, KPATH_BF16 };
+    w.dense = (struct work_part){ .bytes = 15e9, .flops_per_token = 2 * 7.5e9, .path = KPATH_BF16 };
+    w.lm_head = (struct work_part){ .bytes = 1e9, .flops_per_token = 2 * 0.5e9, .path = KPATH_BF16 };
     w.kv_bytes_per_token_full = 32 * 2048 * 1.0;
-    w.attn_flops_per_pair_full = 4.0 * 32 * 128 * 32;
-    w.head_dim_full = 128;
+    w.attn_flops_per_pair_full = w.attn_flops_per_pair_full_decode = 4.0 * 32 * 128 * 32;
+    w.head_dim_full = w.head_dim_full_decode = 128;
     w.n_residual_blocks = 64;
     return w;
 }
@@ -92,7 +94,7 @@ static void test_one_token_step_streams_at_gemv_eff(void **state)
      * head still at gemv_eff. */
     struct model_work q = dense_model();
     q.dense.path = KPATH_FP4_MARLIN;
-    q.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    q.expert = (struct work_part){ .bytes = 3 * 2816.0 * 704 * 2, .flops_per_token = 2 * 3 * 2816.0 * 704, .path = KPATH_BF16 };
     q.n_moe_layers = 30;
     q.n_experts = 128;
     q.n_experts_active = 8;
@@ -113,7 +115,7 @@ static void test_wide_heads_cost_more_per_flop(void **state)
 {
     (void)state;
     struct model_work narrow = dense_model();
-    narrow.dense = narrow.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
+    narrow.dense = narrow.lm_head = (struct work_part){ .bytes = 0, .flops_per_token = 0, .path = KPATH_BF16 };
     narrow.kv_bytes_per_token_full = 0;
     struct model_work wide = narrow;
     wide.head_dim_full = 256;
@@ -138,7 +140,7 @@ static void test_skewed_routing_reads_fewer_expert_bytes(void **state)
     (void)state;
     struct model_work w = dense_model();
     w.dense.bytes = 1e9;
-    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    w.expert = (struct work_part){ .bytes = 3 * 2816.0 * 704 * 2, .flops_per_token = 2 * 3 * 2816.0 * 704, .path = KPATH_BF16 };
     w.n_moe_layers = 30;
     w.n_experts = 128;
     w.n_experts_active = 8;
@@ -172,7 +174,7 @@ static struct model_work nvfp4_experts_only(void)
 {
     struct model_work w;
     memset(&w, 0, sizeof w);
-    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 0.5625, 2 * 3 * 2816.0 * 704, KPATH_FP4_MARLIN };
+    w.expert = (struct work_part){ .bytes = 3 * 2816.0 * 704 * 0.5625, .flops_per_token = 2 * 3 * 2816.0 * 704, .path = KPATH_FP4_MARLIN };
     w.n_moe_layers = 30;
     w.n_experts = 128;
     w.n_experts_active = 8;
@@ -199,7 +201,7 @@ static void test_grouped_experts_run_at_moe_eff_on_every_path(void **state)
     cost_step_seconds(cf, &pf, &bf);
     cost_step_seconds(ch, &pf, &bh);
     double flops = 8192.0 * 8 * 30 * w.expert.flops_per_token;
-    double rate = full.v[PROF_PEAK_FLOPS_BF16] * full.v[PROF_MARLIN_FP4_EFF] * full.v[PROF_MOE_EFF];
+    double rate = full.v[PROF_PEAK_FLOPS_BF16] * full.v[PROF_MARLIN_EFF] * full.v[PROF_MOE_EFF];
     assert_close(bf.weights_s, flops / rate, 0.01, 0);
     assert_close(bh.weights_s, 2 * bf.weights_s, 0.01, 0);
     cost_free(cf);
@@ -234,7 +236,7 @@ static void test_mtp_drafter_costs_k_passes(void **state)
     (void)state;
     struct model_work w = dense_model(), spec;
     spec = w;
-    spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
+    spec.drafter = (struct work_part){ .bytes = 0.5e9, .flops_per_token = 2 * 0.25e9, .path = KPATH_BF16 };
     spec.drafter_passes = 3;
     spec.drafter_tokens = spec.drafter_logits = 1;
     struct profile p = gb10();
@@ -261,7 +263,7 @@ static void test_dflash_drafter_costs_one_pass(void **state)
     (void)state;
     struct model_work w = dense_model(), spec;
     spec = w;
-    spec.drafter = (struct work_part){ 0.5e9, 2 * 0.25e9, KPATH_BF16 };
+    spec.drafter = (struct work_part){ .bytes = 0.5e9, .flops_per_token = 2 * 0.25e9, .path = KPATH_BF16 };
     spec.drafter_passes = 1;
     spec.drafter_tokens = 16;
     spec.drafter_logits = 15;
@@ -287,7 +289,7 @@ static void test_memory_and_compute_combine_as_a_norm(void **state)
 {
     (void)state;
     struct model_work w = dense_model();
-    w.lm_head = (struct work_part){ 0, 0, KPATH_BF16 };
+    w.lm_head = (struct work_part){ .bytes = 0, .flops_per_token = 0, .path = KPATH_BF16 };
     w.kv_bytes_per_token_full = w.attn_flops_per_pair_full = 0;
     struct profile p = gb10();
     double mem = w.dense.bytes / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
@@ -353,7 +355,7 @@ static void test_memo_returns_what_a_fresh_model_computes(void **state)
 {
     (void)state;
     struct model_work w = dense_model();
-    w.expert = (struct work_part){ 3 * 2816.0 * 704 * 2, 2 * 3 * 2816.0 * 704, KPATH_BF16 };
+    w.expert = (struct work_part){ .bytes = 3 * 2816.0 * 704 * 2, .flops_per_token = 2 * 3 * 2816.0 * 704, .path = KPATH_BF16 };
     w.n_moe_layers = 30;
     w.n_experts = 128;
     w.n_experts_active = 8;
@@ -377,6 +379,163 @@ static void test_memo_returns_what_a_fresh_model_computes(void **state)
     cost_free(warm);
 }
 
+/* Only a dense part, 10 GB of FP8 weights in three matrix kinds, with
+ * everything else zero: what Marlin reads is the part's whole cost when
+ * its math is made free. */
+static struct model_work fp8_dense_only(enum kernel_path path)
+{
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.dense = (struct work_part){ .bytes = 10e9, .flops_per_token = 2 * 10e9, .path = path,
+                                  .act_in_per_token = 50000, .n_matrices = 3 };
+    w.dense.m[0] = (struct work_matrix){ .n = 34816, .layer_bytes = 178e6, .bytes = 5e9 };
+    w.dense.m[1] = (struct work_matrix){ .n = 5120, .layer_bytes = 89e6, .bytes = 3e9 };
+    w.dense.m[2] = (struct work_matrix){ .n = 1024, .layer_bytes = 5e6, .bytes = 2e9 };
+    w.head_dim_full = w.head_dim_full_decode = 128;
+    return w;
+}
+
+/* Marlin's re-reads by hand, 2048 rows = 32 slices of 64 on 48 SMs:
+ *   N 34,816: 136 column tiles >= 48 SMs, one slice in flight: 32 reads;
+ *   N 5,120: 20 tiles, floor(48/20) = 2 slices share a read: 16 reads;
+ *   a 5 MB matrix sits in the 24 MB L2: 1 read.
+ * Bytes: 5e9*32 + 3e9*16 + 2e9*1 = 210e9. At 64 rows every matrix is
+ * read once. */
+static void test_marlin_rereads_weights_per_64_row_slice(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3;  /* max(): memory alone */
+    p.v[PROF_MARLIN_EFF] = 1e6;   /* free math */
+    struct model_work w = fp8_dense_only(KPATH_FP8_MARLIN);
+    struct cost_model *c = cost_new(&w, &p, false);
+    double bw = p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_MARLIN_BW_EFF];
+    struct step_shape big = { 0 }, small = { 0 };
+    work_shape_add(&big, &w, 0, 2048, false, 0);
+    work_shape_add(&small, &w, 0, 64, false, 0);
+    struct cost_breakdown b;
+    cost_step_seconds(c, &big, &b);
+    assert_close(b.weights_s, 210e9 / bw, 1e-6, 0);
+    cost_step_seconds(c, &small, &b);
+    assert_close(b.weights_s, 10e9 / bw, 1e-6, 0);
+    cost_free(c);
+}
+
+/* The same weights on CUTLASS FP8 read once at any size, but quantize
+ * their activations first: tokens x 50,000 elements, read in BF16 (2 B)
+ * and written in FP8 (1 B), at the BF16 streaming rate. */
+static void test_native_fp8_reads_once_and_quantizes_activations(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3;
+    p.v[PROF_GEMM_EFF_FP8_NATIVE] = 1.0;
+    p.v[PROF_PEAK_FLOPS_FP8] = 1e30; /* free math */
+    struct model_work w = fp8_dense_only(KPATH_FP8_CUTLASS);
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape s = { 0 };
+    work_shape_add(&s, &w, 0, 2048, false, 0);
+    struct cost_breakdown b;
+    cost_step_seconds(c, &s, &b);
+    double weights = 10e9 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_MARLIN_BW_EFF]);
+    double quant = 2048.0 * 50000 * 3 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    assert_close(b.weights_s, weights + quant, 1e-6, 0);
+    /* NVFP4 writes 0.5625 B per element */
+    w.dense.path = KPATH_FP4_CUTLASS;
+    p.v[PROF_PEAK_FLOPS_FP4] = 1e30;
+    struct cost_model *c4 = cost_new(&w, &p, false);
+    cost_step_seconds(c4, &s, &b);
+    quant = 2048.0 * 50000 * 2.5625 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]);
+    assert_close(b.weights_s, weights + quant, 1e-6, 0);
+    cost_free(c);
+    cost_free(c4);
+}
+
+/* Compute-bound prefill runs at each path's own rate: BF16 math for
+ * Marlin whatever it stores, FP8 and FP4 tensor cores for CUTLASS. */
+static void test_paths_compute_at_their_own_rate(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3;
+    p.v[PROF_MEM_BW_BYTES_PER_S] *= 1e6; /* free memory */
+    const struct { enum kernel_path path; double rate; } cases[] = {
+        { KPATH_BF16, p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_GEMM_EFF_BF16] },
+        { KPATH_FP8_MARLIN, p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_MARLIN_EFF] },
+        { KPATH_FP4_MARLIN, p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_MARLIN_EFF] },
+        { KPATH_FP8_CUTLASS, p.v[PROF_PEAK_FLOPS_FP8] * p.v[PROF_GEMM_EFF_FP8_NATIVE] },
+        { KPATH_FP8_TRITON, p.v[PROF_PEAK_FLOPS_FP8] * p.v[PROF_GEMM_EFF_FP8_TRITON] },
+        { KPATH_FP4_CUTLASS, p.v[PROF_PEAK_FLOPS_FP4] * p.v[PROF_GEMM_EFF_FP4_NATIVE] },
+    };
+    for (size_t i = 0; i < CS_ARRAY_LEN(cases); i++) {
+        struct model_work w = fp8_dense_only(cases[i].path);
+        w.dense.act_in_per_token = 0;
+        struct cost_model *c = cost_new(&w, &p, false);
+        struct step_shape s = { 0 };
+        work_shape_add(&s, &w, 0, 8192, false, 0);
+        struct cost_breakdown b;
+        cost_step_seconds(c, &s, &b);
+        assert_close(b.weights_s, 8192.0 * 2 * 10e9 / cases[i].rate, 1e-3, 0);
+        cost_free(c);
+    }
+}
+
+/* A chunk of 2048 prompt tokens with 6144 already cached, on an MLA
+ * model whose only work is that: attention pairs at the MHA-form FLOPs,
+ * plus kv_b_proj over the 6144 cached latents at the BF16 GEMM rate. */
+static void test_mla_redecompresses_cached_context_each_chunk(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3;
+    p.v[PROF_BW_EFF_KV] = 1e6; /* free memory: compute alone */
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.attn_flops_per_pair_full = 16384;
+    w.attn_flops_per_pair_full_decode = 36864;
+    w.head_dim_full = 128;
+    w.head_dim_full_decode = 320;
+    w.mla_ctx_flops_per_token = 3145728;
+    w.mla_ctx_bytes_per_token = 41920;
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape s = { 0 };
+    work_shape_add(&s, &w, 6144, 2048, false, 1);
+    assert_close(s.prefill_ctx_tokens, 6144, 0, 0);
+    struct cost_breakdown b;
+    cost_step_seconds(c, &s, &b);
+    double pairs = 2048.0 * 6144 + 2048.0 * 2049 / 2;
+    double attn = pairs * 16384 / (p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_ATTN_PREFILL_EFF]);
+    double kvb = 6144.0 * 3145728 / (p.v[PROF_PEAK_FLOPS_BF16] * p.v[PROF_GEMM_EFF_BF16]);
+    assert_close(b.attention_s, attn + kvb, 1e-9, 0);
+    /* a decoding request's pairs cost the absorbed form's FLOPs */
+    struct step_shape d = { 0 };
+    work_shape_add(&d, &w, 8191, 1, true, 1);
+    assert_close(d.prefill_ctx_tokens, 0, 0, 0);
+    cost_step_seconds(c, &d, &b);
+    double eff = p.v[PROF_ATTN_PREFILL_EFF] * pow(128.0 / 320, p.v[PROF_ATTN_HEAD_DIM_EXP]);
+    assert_close(b.attention_s, 8192.0 * 36864 / (p.v[PROF_PEAK_FLOPS_BF16] * eff), 1e-9, 0);
+    cost_free(c);
+}
+
+/* Element-wise kernels cost their bytes per token at the BF16 streaming
+ * rate whatever the GEMMs run on. */
+static void test_elementwise_bytes_scale_with_tokens(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.head_dim_full = w.head_dim_full_decode = 128;
+    w.elementwise_bytes_per_token = 1e6;
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape s = { 0 };
+    work_shape_add(&s, &w, 0, 4096, false, 1);
+    struct cost_breakdown b;
+    cost_step_seconds(c, &s, &b);
+    assert_close(b.activations_s, 4096e6 / (p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS]), 1e-12, 0);
+    cost_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +551,11 @@ int main(void)
         cmocka_unit_test(test_async_overlaps_cpu_with_gpu),
         cmocka_unit_test(test_overhead_scales_with_blocks),
         cmocka_unit_test(test_memo_returns_what_a_fresh_model_computes),
+        cmocka_unit_test(test_marlin_rereads_weights_per_64_row_slice),
+        cmocka_unit_test(test_native_fp8_reads_once_and_quantizes_activations),
+        cmocka_unit_test(test_paths_compute_at_their_own_rate),
+        cmocka_unit_test(test_mla_redecompresses_cached_context_each_chunk),
+        cmocka_unit_test(test_elementwise_bytes_scale_with_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,9 +175,10 @@ static void test_llama_shaped_config_worked_by_hand(void **state)
     model_free(m);
 }
 
-/* A user's FP8 config.json ships FP8: block scales send it through Marlin
- * by default, as vLLM does on GB10, and a native backend when named. */
-static void test_user_fp8_block_config_is_fp8_via_marlin(void **state)
+/* A user's FP8 config.json ships FP8: block scales go to CUTLASS's
+ * blockwise kernel by default, as vLLM's priority list does on GB10, and
+ * through Marlin when VLLM_TEST_FORCE_FP8_MARLIN is set. */
+static void test_user_fp8_block_config_takes_cutlass_unless_forced(void **state)
 {
     (void)state;
     struct model *m = load("tests/fixtures/good/config_llama_8b_fp8_block.json");
@@ -185,17 +186,17 @@ static void test_user_fp8_block_config_is_fp8_via_marlin(void **state)
     struct model_work w;
     struct cs_err err = { 0 };
     assert_int_equal(model_work_init(m, DTYPE_FP8, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
-    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
     /* 32 x 218,103,808 linear weights at one byte each */
     assert_close(w.dense.bytes, 32.0 * 218103808, 1e-9, 0);
-    struct kernel_backends native = { KBACKEND_NATIVE, KBACKEND_DEFAULT, false };
-    assert_int_equal(model_work_init(m, DTYPE_FP8, &native, KV_DTYPE_AUTO, &w, &err), CS_OK);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    struct kernel_backends forced = { .fp8_marlin = true };
+    assert_int_equal(model_work_init(m, DTYPE_FP8, &forced, KV_DTYPE_AUTO, &w, &err), CS_OK);
+    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
     model_free(m);
     m = load("tests/fixtures/good/config_llama_8b.json");
     assert_int_equal(model_default_precision(m), DTYPE_BF16);
     assert_int_equal(model_work_init(m, DTYPE_FP8, NULL, KV_DTYPE_AUTO, &w, &err), CS_OK);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE); /* per-tensor FP8 what-if */
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS); /* per-tensor FP8 what-if */
     model_free(m);
 }
 
@@ -331,7 +332,11 @@ static void test_precision_table_arithmetic(void **state)
     enum dtype d;
     struct cs_err err = { 0 };
     assert_int_equal(dtype_parse("int3", &d, &err), CS_EUSAGE);
-    assert_string_equal(err.msg, "--precision: unknown precision 'int3' (bf16, fp16, fp8, nvfp4, mxfp4)");
+    assert_string_equal(err.msg, "--precision: unknown precision 'int3' (bf16, fp16, fp8, nvfp4, mxfp4, int4)");
+    /* GPTQ/AWQ INT4, group 128: 4 bits + a 16-bit scale per 128 = 4.125 bit */
+    assert_int_equal(dtype_parse("awq", &d, &err), CS_OK);
+    assert_int_equal(d, DTYPE_INT4);
+    assert_close(dtype_traits(DTYPE_INT4)->bytes_per_param * 8, 4.125, 0, 1e-12);
 }
 
 int main(void)
@@ -343,7 +348,7 @@ int main(void)
         cmocka_unit_test(test_weights_match_vllm_loaded_gib),
         cmocka_unit_test(test_boot_logs_are_reproduced),
         cmocka_unit_test(test_llama_shaped_config_worked_by_hand),
-        cmocka_unit_test(test_user_fp8_block_config_is_fp8_via_marlin),
+        cmocka_unit_test(test_user_fp8_block_config_takes_cutlass_unless_forced),
         cmocka_unit_test(test_bad_configs_name_file_and_key),
         cmocka_unit_test(test_unread_keys_are_ignored_read_keys_checked),
         cmocka_unit_test(test_quantization_config_sets_default_precision),

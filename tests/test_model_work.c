@@ -51,14 +51,26 @@ static void test_k_eq_v_global_layers_store_one_tensor(void **state)
     assert_int_equal(w.swa_window, 1024);
 }
 
+/* MLA by hand (Mistral-Small-4: 36 MLA layers, 32 heads, qk_nope 64,
+ * qk_rope 64, v_head_dim 128, kv_lora_rank 256, fp8 KV):
+ *   cache: 256 + 64 = 320 el per token per layer;
+ *   prefill pair (MHA form): 2*32*(64+64) + 2*32*128 = 16,384 per layer,
+ *     head dim 128 (no wide-head penalty);
+ *   decode pair (absorbed MQA): 2*32*(256+64) + 2*32*256 = 36,864;
+ *   context re-decompression per cached token and step: kv_b_proj
+ *     2*256*32*(64+128) = 3,145,728 FLOPs; bytes (256+64)*(1+2) gather
+ *     + 2*(32*192 + 32*64 + 32*128 + 32*128 + 32*128) = 41,920. */
 static void test_mla_caches_the_latent(void **state)
 {
     (void)state;
-    /* Mistral-Small-4: 36 MLA layers, kv_lora_rank 256 + qk_rope 64 = 320
-     * el per token per layer, fp8 KV. */
     struct model_work w = work("mistral-small-4-119b", DTYPE_NVFP4, KV_DTYPE_FP8);
     assert_close(w.kv_bytes_per_token_full, 36 * 320, 0, 0);
-    assert_close(w.attn_flops_per_pair_full, 4.0 * 32 * 320 * 36, 0, 0);
+    assert_close(w.attn_flops_per_pair_full, 36.0 * 16384, 0, 0);
+    assert_int_equal(w.head_dim_full, 128);
+    assert_close(w.attn_flops_per_pair_full_decode, 36.0 * 36864, 0, 0);
+    assert_int_equal(w.head_dim_full_decode, 320);
+    assert_close(w.mla_ctx_flops_per_token, 36.0 * 3145728, 0, 0);
+    assert_close(w.mla_ctx_bytes_per_token, 36.0 * 41920, 0, 0);
     assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
     assert_int_equal(w.dense.path, KPATH_BF16);
 }
@@ -88,14 +100,14 @@ static void test_mixed_checkpoints_take_one_path_per_part(void **state)
      * params at 4.5 bit), other linears FP8, lm_head BF16. */
     struct model_work w = work("nemotron-3-nano-30b-a3b", DTYPE_NVFP4, KV_DTYPE_FP8);
     assert_int_equal(w.expert.path, KPATH_FP4_MARLIN);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
     assert_int_equal(w.lm_head.path, KPATH_BF16);
     /* Each of NemotronH's 52 layers is one block (a Mamba mixer, an
      * attention mixer or an MoE), where a transformer layer is two. */
     assert_int_equal(w.n_residual_blocks, 52);
     assert_close(w.expert.bytes, 2.0 * 2688 * 1856 * 4.5 / 8, 0, 1e-6);
     w = work("gpt-oss-20b", DTYPE_MXFP4, KV_DTYPE_AUTO);
-    assert_int_equal(w.expert.path, KPATH_MXFP4);
+    assert_int_equal(w.expert.path, KPATH_MXFP4_MARLIN);
     assert_int_equal(w.dense.path, KPATH_BF16);
     assert_int_equal(w.n_experts, 32);
     assert_int_equal(w.n_experts_active, 4);
@@ -105,7 +117,7 @@ static void test_mixed_checkpoints_take_one_path_per_part(void **state)
     w = work("gemma-4-31b-it", DTYPE_NVFP4, KV_DTYPE_AUTO);
     assert_int_equal(w.dense.path, KPATH_BF16);
     w = work("granite-4.1-8b", DTYPE_FP8, KV_DTYPE_AUTO);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
     assert_int_equal(w.n_moe_layers, 0);
 }
 
@@ -126,18 +138,19 @@ static struct model_work work_backends(const char *name, enum dtype d, const cha
     return w;
 }
 
-/* vLLM's --linear-backend / --moe-backend pick the kernels per part:
- * Marlin for per-tensor FP8 only when asked (flag or
- * VLLM_TEST_FORCE_FP8_MARLIN), for block-scaled FP8 unless a native
- * kernel is named; a native NVFP4 kernel only when named; BF16 parts
- * ignore both. */
+/* vLLM's --linear-backend / --moe-backend pick the kernels per part as
+ * model/kernel_path.c's table says: FP8 linears on CUTLASS and FP8
+ * experts on Triton unless Marlin is asked for (flag or
+ * VLLM_TEST_FORCE_FP8_MARLIN); NVFP4 through Marlin unless the build has
+ * the SM120 kernels or a CUTLASS backend is named; BF16 parts ignore
+ * the flags. */
 static void test_backend_flags_choose_the_kernel_path(void **state)
 {
     (void)state;
-    /* Per-tensor FP8 (Nemotron-Nano): native unless Marlin is asked for. */
+    /* Per-tensor FP8 (Nemotron-Nano). */
     struct model_work w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, NULL, NULL, false);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
-    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
+    assert_int_equal(w.expert.path, KPATH_FP8_TRITON);
     w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, "marlin", "marlin", false);
     assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
     assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
@@ -146,17 +159,18 @@ static void test_backend_flags_choose_the_kernel_path(void **state)
     assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
     w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_FP8, "marlin", "triton", false);
     assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
-    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
-    /* Block-scaled FP8 (Qwen3.6): Marlin by default, native when named. */
+    assert_int_equal(w.expert.path, KPATH_FP8_TRITON);
+    /* Block-scaled FP8 (Qwen3.6): CUTLASS's blockwise kernel for linears,
+     * Triton's fused_moe for experts; Triton linears when named. */
     w = work_backends("qwen-3.6-35b-a3b", DTYPE_FP8, NULL, NULL, false);
-    assert_int_equal(w.dense.path, KPATH_FP8_MARLIN);
-    assert_int_equal(w.expert.path, KPATH_FP8_MARLIN);
-    w = work_backends("qwen-3.6-35b-a3b", DTYPE_FP8, "deep_gemm", "triton", false);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
-    assert_int_equal(w.expert.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
+    assert_int_equal(w.expert.path, KPATH_FP8_TRITON);
+    w = work_backends("qwen-3.6-35b-a3b", DTYPE_FP8, "triton", "cutlass", false);
+    assert_int_equal(w.dense.path, KPATH_FP8_TRITON);
+    assert_int_equal(w.expert.path, KPATH_FP8_CUTLASS);
     w = work_backends("nemotron-3-nano-30b-a3b", DTYPE_NVFP4, "auto", "flashinfer_cutlass", false);
-    assert_int_equal(w.expert.path, KPATH_FP4_NATIVE);
-    assert_int_equal(w.dense.path, KPATH_FP8_NATIVE);
+    assert_int_equal(w.expert.path, KPATH_FP4_CUTLASS);
+    assert_int_equal(w.dense.path, KPATH_FP8_CUTLASS);
     w = work_backends("qwen-3.6-35b-a3b", DTYPE_BF16, "marlin", "marlin", true);
     assert_int_equal(w.dense.path, KPATH_BF16);
     assert_int_equal(w.expert.path, KPATH_BF16);
@@ -165,6 +179,9 @@ static void test_backend_flags_choose_the_kernel_path(void **state)
     struct cs_err err = { 0 };
     assert_int_equal(kernel_backend_parse("cublas", "--linear-backend", &b, &err), CS_EUSAGE);
     assert_non_null(strstr(err.msg, "--linear-backend: unknown backend 'cublas'"));
+    /* DeepGEMM needs SM90/SM100 instructions: vLLM cannot run it on GB10. */
+    assert_int_equal(kernel_backend_parse("deep_gemm", "--moe-backend", &b, &err), CS_EUSAGE);
+    assert_non_null(strstr(err.msg, "does not run on GB10"));
 }
 
 static void test_mxfp4_needs_experts(void **state)
