@@ -52,6 +52,12 @@ int server_flags_apply(const struct server_flags *f, struct deploy_args *a, stru
         a->linear_backend = f->linear_backend;
     if (f->moe_backend)
         a->moe_backend = f->moe_backend;
+    if (f->sm120_fp4_kernels)
+        a->sm120_fp4_kernels = true;
+    if (f->env.n) {
+        a->env = f->env.v;
+        a->n_env = f->env.n;
+    }
     if (f->hardware)
         a->profile_name = f->hardware;
     if (f->profile)

@@ -18,6 +18,8 @@ struct server_flags {
     double gpu_memory_utilization, spec_acceptance;
     int64_t max_model_len, max_num_batched_tokens, max_num_seqs, num_speculative_tokens;
     bool async_on, async_off, language_model_only, prefix_caching_on, prefix_caching_off;
+    bool sm120_fp4_kernels;
+    struct opt_strings env;
 };
 
 /* Every number not given: -1 for the two that 0 sets (no speculative
@@ -52,8 +54,12 @@ struct server_flags {
       "mean accepted draft tokens per step [0]", false },                                       \
     { "language-model-only", OPT_FLAG, &(f).language_model_only, 0, 0,                          \
       "do not load vision/audio encoders", false },                                             \
+    { "env", OPT_STRINGS, &(f).env, 0, 0,                                                        \
+      "NAME=VALUE of vllm serve's environment (VLLM_TEST_FORCE_FP8_MARLIN=1), repeatable", false }, \
+    { "sm120-fp4-kernels", OPT_FLAG, &(f).sm120_fp4_kernels, 0, 0,                               \
+      "the vLLM build has its SM120 NVFP4 kernels (official images do not)", false },             \
     { "linear-backend", OPT_STRING, &(f).linear_backend, 0, 0,                                  \
-      "quantized linears: marlin|cutlass|flashinfer_cutlass|... [auto: NVFP4, block FP8 Marlin]", false }, \
+      "quantized linears: marlin|cutlass|triton|flashinfer_cutlass [auto: vLLM's choice]", false }, \
     { "moe-backend", OPT_STRING, &(f).moe_backend, 0, 0,                                        \
       "quantized experts: marlin|triton|flashinfer_cutlass|... [auto, as for linears]", false }, \
     { "hardware", OPT_STRING, &(f).hardware, 0, 0, "built-in hardware profile [gb10]", false }, \

@@ -185,12 +185,17 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
         .language_model_only = a->language_model_only,
         .mamba_cache_fp32 = a->mamba_cache_fp32,
     };
-    struct kernel_backends kb = { .fp8_marlin = a->force_fp8_marlin };
+    struct kernel_backends kb = { .fp8_marlin = a->force_fp8_marlin, .sm120_fp4_kernels = a->sm120_fp4_kernels };
+    for (size_t i = 0; i < a->n_env; i++)
+        if ((rc = kpath_apply_env(a->env[i], "--env", &kb, err)))
+            goto fail;
     if ((rc = kernel_backend_parse(a->linear_backend, "--linear-backend", &kb.linear, err)) ||
         (rc = kernel_backend_parse(a->moe_backend, "--moe-backend", &kb.moe, err)) ||
         (rc = memory_account(d->model, &ma, &d->profile, &d->mem, err)) ||
-        (rc = model_work_init(d->model, d->precision, &kb, d->kv, &d->work, err)))
+        (rc = model_work_init(d->model, d->precision, &kb, d->kv, &d->work, err)) ||
+        (rc = model_kernel_paths(d->model, d->precision, &kb, &d->paths, err)))
         goto fail;
+    d->kb = kb;
     model_work_add_drafter(d->model, d->precision, d->kv, a->spec_method, a->num_speculative_tokens,
                            &d->work);
     bool async = a->async_scheduling < 0 ? vllm_defaults.async_scheduling != 0

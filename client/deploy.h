@@ -44,6 +44,9 @@ struct deploy_args {
     const char *linear_backend;     /* vLLM --linear-backend; NULL: its GB10 default */
     const char *moe_backend;        /* vLLM --moe-backend */
     bool force_fp8_marlin;          /* VLLM_TEST_FORCE_FP8_MARLIN=1 */
+    bool sm120_fp4_kernels;         /* the vLLM build has its SM120 NVFP4 kernels (official images do not) */
+    const char *const *env;         /* vLLM's environment, NAME=VALUE each (kpath_apply_env) */
+    size_t n_env;
     const char *profile_name;       /* "gb10" if neither name nor file */
     const char *profile_file;
     const struct profile *profile;  /* overrides both (calibration) */
@@ -71,6 +74,8 @@ struct deploy {
     struct profile profile;
     enum dtype precision;
     enum kv_dtype kv;
+    struct kernel_backends kb;      /* the flags as parsed */
+    struct model_paths paths;       /* the kernels they choose (model_kernel_paths) */
     struct model_work work;
     struct memory_report mem;
     struct cost_model *cost;

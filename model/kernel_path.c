@@ -7,6 +7,7 @@
 #include "model/kernel_path.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "common/strutil.h"
 
@@ -186,4 +187,24 @@ int kpath_choose(enum weight_format f, enum gemm_role role, const struct kernel_
     }
     /* Every format has a catch-all row per role. */
     return cs_err_set(err, CS_EUSAGE, "no kernel for %s weights", kpath_weight_format_name(f));
+}
+
+int kpath_apply_env(const char *assignment, const char *flag, struct kernel_backends *kb,
+                    struct cs_err *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return cs_err_set(err, CS_EUSAGE, "%s: '%s': want NAME=VALUE", flag, assignment);
+    size_t n = (size_t)(eq - assignment);
+    if (n < 5 || strncmp(assignment, "VLLM_", 5) != 0)
+        return cs_err_set(err, CS_EUSAGE, "%s: '%s': vLLM's variables start with VLLM_", flag, assignment);
+    static const char force[] = "VLLM_TEST_FORCE_FP8_MARLIN";
+    if (n == sizeof force - 1 && strncmp(assignment, force, n) == 0) {
+        /* vllm/envs.py: bool(int(os.getenv(...))) */
+        const char *v = eq + 1;
+        if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+            return cs_err_set(err, CS_EUSAGE, "%s: %s: want 0 or 1 (got '%s')", flag, force, v);
+        kb->fp8_marlin = strcmp(v, "1") == 0;
+    }
+    return CS_OK;
 }

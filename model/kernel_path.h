@@ -47,4 +47,11 @@ const char *kpath_weight_format_name(enum weight_format f);
 int kpath_choose(enum weight_format f, enum gemm_role role, const struct kernel_backends *kb,
                  struct kpath_choice *out, struct cs_err *err);
 
+/* One NAME=VALUE of vLLM's environment (vllm serve's, as `docker run -e`
+ * passes it). VLLM_TEST_FORCE_FP8_MARLIN=1 sends FP8 through Marlin;
+ * other VLLM_* variables are accepted and do not change the kernels
+ * capsim prices. A malformed assignment is a usage error naming `flag`. */
+int kpath_apply_env(const char *assignment, const char *flag, struct kernel_backends *kb,
+                    struct cs_err *err);
+
 #endif /* CAPSIM_MODEL_KERNEL_PATH_H */

@@ -128,6 +128,30 @@ static double path_flops(const struct profile *p, enum kernel_path path)
     }
 }
 
+size_t cost_path_keys(enum kernel_path path, enum prof_key keys[2])
+{
+    switch (path) {
+    case KPATH_FP8_CUTLASS:
+        keys[0] = PROF_GEMM_EFF_FP8_NATIVE;
+        break;
+    case KPATH_FP8_TRITON:
+        keys[0] = PROF_GEMM_EFF_FP8_TRITON;
+        break;
+    case KPATH_FP4_CUTLASS:
+        keys[0] = PROF_GEMM_EFF_FP4_NATIVE;
+        break;
+    case KPATH_BF16:
+        keys[0] = PROF_GEMM_EFF_BF16;
+        keys[1] = PROF_BW_EFF_WEIGHTS;
+        return 2;
+    default:
+        keys[0] = PROF_MARLIN_EFF;
+        break;
+    }
+    keys[1] = PROF_MARLIN_BW_EFF;
+    return 2;
+}
+
 /* Bytes a Marlin GEMM of `rows` rows reads for weights that take `bytes`
  * once. Marlin tiles M in slices of 64 rows (max_thread_m_blocks = 4
  * m-blocks of 16) and, for more rows, "runs multiple batchsize 64

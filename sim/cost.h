@@ -44,6 +44,11 @@ void cost_free(struct cost_model *c);
 double cost_step_seconds(struct cost_model *c, const struct step_shape *s,
                          struct cost_breakdown *bd);
 
+/* The profile coefficients a kernel path's time rests on: its
+ * compute-bound rate and its weight-streaming rate. Fills keys, returns
+ * how many (at most 2). */
+size_t cost_path_keys(enum kernel_path path, enum prof_key keys[2]);
+
 /* Seconds a client adds on top of the engine (HTTP, detokenize, streaming). */
 double cost_client_latency_s(const struct cost_model *c);
 /* Seconds the API server spends on each request before the engine sees

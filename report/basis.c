@@ -1,0 +1,110 @@
+/*
+ * basis.c - provenance, kernel paths and priors of one deploy, as text
+ * and as JSON (through cJSON).
+ */
+#include "report/basis.h"
+
+#include <string.h>
+
+#include "common/json.h"
+#include "sim/cost.h"
+
+static bool is_prior(const struct profile *p, enum prof_key k)
+{
+    return strncmp(p->source[k], "prior:", 6) == 0;
+}
+
+static void add_priors(struct basis *b, const struct profile *p, enum kernel_path path)
+{
+    enum prof_key keys[2];
+    size_t n = cost_path_keys(path, keys);
+    for (size_t i = 0; i < n; i++) {
+        if (!is_prior(p, keys[i]))
+            continue;
+        const char *name = profile_key_name(keys[i]);
+        bool seen = false;
+        for (size_t j = 0; j < b->n_priors; j++)
+            seen |= strcmp(b->priors[j], name) == 0;
+        if (!seen && b->n_priors < BASIS_MAX_PRIORS)
+            b->priors[b->n_priors++] = name;
+    }
+}
+
+void basis_of(const struct deploy *d, struct basis *out)
+{
+    memset(out, 0, sizeof *out);
+    out->model = model_name(d->model);
+    out->precision = d->precision;
+    model_checkpoint_provenance(d->model, d->precision, &out->checkpoint);
+    out->paths = d->paths;
+    add_priors(out, &d->profile, d->paths.linear.path);
+    if (d->paths.has_experts)
+        add_priors(out, &d->profile, d->paths.experts.path);
+}
+
+static void print_choice(FILE *f, const char *part, enum weight_format fmt, const struct kpath_choice *c)
+{
+    fprintf(f, "%s %s -> %s (%s; %s)", part, kpath_weight_format_name(fmt), kpath_name(c->path), c->kernel,
+            c->why);
+}
+
+void basis_print(FILE *f, const struct basis *b)
+{
+    const char *prec = dtype_traits(b->precision)->name;
+    if (b->checkpoint.published)
+        fprintf(f, "Checkpoint: %s %s, published %s\n", b->model, prec,
+                *b->checkpoint.hf_id ? b->checkpoint.hf_id : "(the config.json given)");
+    else
+        fprintf(f, "Checkpoint: %s %s, hypothetical: no such checkpoint is built in; capsim stores every "
+                   "linear layer in %s, embeddings and LM head in BF16\n",
+                b->model, prec, prec);
+    if (b->checkpoint.published && *b->checkpoint.note)
+        fprintf(f, "  (%s)\n", b->checkpoint.note);
+    fputs("Kernels: ", f);
+    print_choice(f, "linears", b->paths.linear_format, &b->paths.linear);
+    if (b->paths.has_experts) {
+        fputs("; ", f);
+        print_choice(f, "experts", b->paths.expert_format, &b->paths.experts);
+    }
+    fputc('\n', f);
+    if (b->n_priors) {
+        fputs("Basis: rests on uncalibrated priors (", f);
+        for (size_t i = 0; i < b->n_priors; i++)
+            fprintf(f, "%s%s", i ? ", " : "", b->priors[i]);
+        fputs("): no calibration run takes this kernel path; treat it as an estimate\n", f);
+    } else {
+        fputs("Basis: every kernel path here is calibrated on measured runs\n", f);
+    }
+}
+
+static int add_choice(cJSON *kernels, const char *part, enum weight_format fmt, const struct kpath_choice *c)
+{
+    cJSON *o = cJSON_AddObjectToObject(kernels, part);
+    if (!o || !cJSON_AddStringToObject(o, "format", kpath_weight_format_name(fmt)) ||
+        !cJSON_AddStringToObject(o, "path", kpath_name(c->path)) ||
+        !cJSON_AddStringToObject(o, "kernel", c->kernel) || !cJSON_AddStringToObject(o, "why", c->why))
+        return -1;
+    return 0;
+}
+
+int basis_add_json(cJSON *obj, const struct basis *b, struct cs_err *err)
+{
+    cJSON *ck = cJSON_AddObjectToObject(obj, "checkpoint");
+    cJSON *kernels = cJSON_AddObjectToObject(obj, "kernels");
+    cJSON *priors = cJSON_AddArrayToObject(obj, "priors");
+    if (!ck || !kernels || !priors ||
+        !cJSON_AddStringToObject(ck, "precision", dtype_traits(b->precision)->name) ||
+        !cJSON_AddBoolToObject(ck, "published", b->checkpoint.published) ||
+        !cJSON_AddStringToObject(ck, "hf_id", b->checkpoint.hf_id) ||
+        !cJSON_AddStringToObject(ck, "note", b->checkpoint.published
+                                                 ? b->checkpoint.note
+                                                 : "hypothetical: every linear layer in this precision, "
+                                                   "embeddings and LM head BF16") ||
+        add_choice(kernels, "linears", b->paths.linear_format, &b->paths.linear) ||
+        (b->paths.has_experts && add_choice(kernels, "experts", b->paths.expert_format, &b->paths.experts)))
+        return cs_err_set(err, CS_EIO, "out of memory writing JSON");
+    for (size_t i = 0; i < b->n_priors; i++)
+        if (!cJSON_AddItemToArray(priors, cJSON_CreateString(b->priors[i])))
+            return cs_err_set(err, CS_EIO, "out of memory writing JSON");
+    return CS_OK;
+}
