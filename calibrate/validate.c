@@ -63,8 +63,8 @@ static double run_acceptance(const struct arena *a, size_t run, const char *data
     return n ? sum / n : NAN;
 }
 
-static int run_deploy(const struct arena *a, size_t run, const struct profile *p,
-                      double accept_len, struct deploy **out, struct cs_err *err)
+int validate_run_deploy(const struct arena *a, size_t run, const struct profile *p,
+                        double accept_len, struct deploy **out, struct cs_err *err)
 {
     const struct arena_run *r = &a->runs[run];
     struct deploy_args da;
@@ -237,9 +237,9 @@ int validate_run(const struct arena *a, const struct profile *p, const struct va
         double acc_text = run_acceptance(a, run, "sharegpt");
         double acc_random = run_acceptance(a, run, "random");
         struct deploy *d_text = NULL, *d_random = NULL;
-        int rc = run_deploy(a, run, p, acc_text, &d_text, err);
+        int rc = validate_run_deploy(a, run, p, acc_text, &d_text, err);
         if (!rc)
-            rc = run_deploy(a, run, p, acc_random, &d_random, err);
+            rc = validate_run_deploy(a, run, p, acc_random, &d_random, err);
         if (rc) {
             v->run_err[run] = *err;
             deploy_free(d_text);
@@ -319,6 +319,82 @@ int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err
         rc = json_write_line(f, o, err);
     }
     return rc ? cs_err_prefix(err, "validate") : CS_OK;
+}
+
+static void get_metrics(const cJSON *o, double *x, int from, int to)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "predicted");
+    for (int k = from; k < to; k++) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, arena_metric_name(k));
+        x[k] = cJSON_IsNumber(e) ? e->valuedouble : NAN;
+    }
+}
+
+static bool same_int(const cJSON *o, const char *key, int64_t want)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(e) && (int64_t)e->valuedouble == want;
+}
+
+int validate_read_jsonl(struct validation *v, const char *path, struct cs_err *err)
+{
+    const struct arena *a = v->arena;
+    char *text;
+    size_t len;
+    int rc = json_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < a->n_closed; i++)
+        v->closed_ok[i] = false;
+    for (size_t i = 0; i < a->n_open; i++)
+        v->open_ok[i] = false;
+    size_t line = 0;
+    for (char *p = text, *nl; *p && !rc; p = nl ? nl + 1 : p + strlen(p)) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        line++;
+        if (!*p)
+            continue;
+        cJSON *o = cJSON_Parse(p);
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(o, "run_id");
+        const cJSON *test = cJSON_GetObjectItemCaseSensitive(o, "test");
+        if (!cJSON_IsString(run) || !cJSON_IsString(test)) {
+            cJSON_Delete(o);
+            rc = cs_err_set(err, CS_EINPUT, "%s:%zu: want a JSON object with run_id and test", path, line);
+            break;
+        }
+        bool found = false;
+        if (cJSON_GetObjectItemCaseSensitive(o, "pp")) {
+            for (size_t i = 0; i < a->n_closed && !found; i++) {
+                const struct arena_closed *c = &a->closed[i];
+                if (strcmp(a->runs[c->run].id, run->valuestring) || strcmp(c->test, test->valuestring) ||
+                    !same_int(o, "pp", c->pp) || !same_int(o, "tg", c->tg) ||
+                    !same_int(o, "depth", c->depth) || !same_int(o, "concurrency", c->concurrency))
+                    continue;
+                get_metrics(o, v->closed[i], 0, AM_FIRST_OPEN);
+                v->closed_ok[i] = found = true;
+            }
+        } else {
+            const cJSON *sr = cJSON_GetObjectItemCaseSensitive(o, "step_rate");
+            double step = cJSON_IsNumber(sr) ? sr->valuedouble : NAN;
+            for (size_t i = 0; i < a->n_open && !found; i++) {
+                const struct arena_open *op = &a->open[i];
+                bool same_step = isnan(step) ? isnan(op->step_rate) : fabs(op->step_rate - step) < 1e-9;
+                if (strcmp(a->runs[op->run].id, run->valuestring) || strcmp(op->test, test->valuestring) ||
+                    !same_step)
+                    continue;
+                get_metrics(o, v->open[i], AM_FIRST_OPEN, AM_COUNT);
+                v->open_ok[i] = found = true;
+            }
+        }
+        cJSON_Delete(o);
+        if (!found)
+            rc = cs_err_set(err, CS_EINPUT, "%s:%zu: no such case in %s (run %s, test %s)", path, line, a->dir,
+                            run->valuestring, test->valuestring);
+    }
+    free(text);
+    return rc;
 }
 
 /* Cases whose measurement is trustworthy for the metric: open-loop runs

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "calibrate/arena.h"
+#include "client/deploy.h"
 #include "profile/profile.h"
 
 struct validation {
@@ -51,6 +52,17 @@ void validate_free(struct validation *v);
 
 /* One JSON line per simulated case: the case keys, "predicted" and "measured". */
 int validate_write_jsonl(const struct validation *v, FILE *f, struct cs_err *err);
+
+/* The server of arena run `run` as its runs.json describes it, with
+ * `accept_len` tokens per speculative step (NaN: none accepted). */
+int validate_run_deploy(const struct arena *a, size_t run, const struct profile *p,
+                        double accept_len, struct deploy **out, struct cs_err *err);
+
+/* Replace v's predictions with those of a file validate_write_jsonl
+ * wrote for the same arena (a leave-one-model-out run kept for later):
+ * each line's case is found by run, test and shape. Cases the file does
+ * not have are marked not predicted. */
+int validate_read_jsonl(struct validation *v, const char *path, struct cs_err *err);
 
 /* Median and p90 absolute percentage error per metric group, as a table. */
 void validate_print_table(const struct validation *v, FILE *f);

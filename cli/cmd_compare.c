@@ -15,6 +15,7 @@
 #include "cli/server_opts.h"
 #include "common/json.h"
 #include "common/stats.h"
+#include "report/basis.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
 #include "scenarios/office.h"
@@ -56,6 +57,7 @@ struct cmp_row {
     double capacity_lo, capacity_hi;   /* range over seeds */
     char why_zero[160];     /* when a seed's capacity is 0: what one employee misses */
     struct deploy_settings settings;
+    struct basis basis;     /* checkpoint, kernels and priors behind the row */
 };
 
 /* Capacity 0 says nothing by itself: name what one employee alone
@@ -184,6 +186,7 @@ int cmd_compare(int argc, char **argv)
             break;
         }
         w->settings = d->settings;
+        basis_of(d, &w->basis);
         w->weights_gib = d->mem.weights_bytes / 1073741824.0;
         w->kv_tokens = (double)d->mem.kv_cache_tokens;
         w->conc = memory_max_concurrency(&d->mem, (int64_t)max_ctx);
@@ -262,6 +265,10 @@ int cmd_compare(int argc, char **argv)
                 json_add_int(x, "capacity_employees", (int64_t)w->capacity);
             if (w->why_zero[0])
                 cJSON_AddStringToObject(x, "capacity_zero_reason", w->why_zero);
+            if (basis_add_json(x, &w->basis, &err)) {
+                cJSON_Delete(o);
+                return cli_fail("compare", &err);
+            }
         }
         if (json_write(stdout, o, &err))
             return cli_fail("compare", &err);
@@ -299,6 +306,10 @@ int cmd_compare(int argc, char **argv)
                 if (rows[i].why_zero[0])
                     printf("%s: capacity 0%s: %s\n", rows[i].name, seeds > 1 ? " on a seed" : "",
                            rows[i].why_zero);
+        }
+        for (size_t i = 0; i < n; i++) {
+            printf("\n%s:\n", rows[i].name);
+            basis_print(stdout, &rows[i].basis);
         }
     }
     if (plot || script) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "model/kernel_path.h"
 #include "cli/opts.h"
 #include "common/embedded.h"
 #include "common/strutil.h"
@@ -59,14 +60,22 @@ int cmd_list(int argc, char **argv)
     if (strcmp(what, "models") == 0)
         return list_models();
     if (strcmp(what, "precisions") == 0) {
-        printf("%-8s %5s %6s %12s  %s\n", "name", "bits", "block", "bytes/param", "kernel path on GB10 (vLLM 0.26)");
+        /* The paths vLLM chooses by default (model/kernel_path.c); FP8 as
+         * the 128x128 block-scaled checkpoints most publishers ship. */
+        printf("%-8s %5s %6s %12s  %-14s %-14s\n", "name", "bits", "block", "bytes/param",
+               "linears", "experts");
         for (int d = 0; d < DTYPE_COUNT; d++) {
             const struct dtype_traits *t = dtype_traits((enum dtype)d);
-            const char *path = d == DTYPE_FP8 ? "Marlin W8A16 (dequant to BF16)"
-                               : d == DTYPE_NVFP4 || d == DTYPE_MXFP4 ? "Marlin W4A16 (dequant to BF16)"
-                                                                      : "BF16 tensor cores";
-            printf("%-8s %5u %6u %12.4f  %s\n", t->name, t->bits, t->block, t->bytes_per_param, path);
+            enum weight_format f = kpath_weight_format((enum dtype)d, true);
+            struct kpath_choice lin = { 0 }, exp = { 0 };
+            struct cs_err ignore = { 0 };
+            bool has_lin = kpath_choose(f, GEMM_LINEAR, NULL, &lin, &ignore) == CS_OK;
+            kpath_choose(f, GEMM_EXPERTS, NULL, &exp, &ignore);
+            printf("%-8s %5u %6u %12.4f  %-14s %-14s\n", t->name, t->bits, t->block, t->bytes_per_param,
+                   has_lin ? kpath_name(lin.path) : "-", kpath_name(exp.path));
         }
+        printf("kernel paths: vLLM's defaults on GB10 (official build); --linear-backend, --moe-backend,\n"
+               "--env VLLM_TEST_FORCE_FP8_MARLIN=1 and --sm120-fp4-kernels change them (docs/model.md)\n");
         printf("kv cache: auto (model dtype, 2 bytes) or fp8 (1 byte)\n");
         return 0;
     }

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/server_opts.h"
+#include "report/basis.h"
 #include "common/json.h"
 
 int cmd_memory(int argc, char **argv)
@@ -68,7 +69,9 @@ int cmd_memory(int argc, char **argv)
             cJSON_AddStringToObject(o, "moe_kernel", kpath_name(d->work.expert.path));
         else
             cJSON_AddNullToObject(o, "moe_kernel");
-        if (json_write(stdout, o, &err)) {
+        struct basis b;
+        basis_of(d, &b);
+        if (basis_add_json(o, &b, &err) || json_write(stdout, o, &err)) {
             deploy_free(d);
             return cli_fail("memory", &err);
         }
@@ -77,13 +80,11 @@ int cmd_memory(int argc, char **argv)
                dtype_traits(d->precision)->name, kv_dtype_name(d->kv), d->profile.name);
         server_print_settings(stdout, &d->settings);
         printf("Model loading took %.2f GiB memory\n", r->weights_bytes / gib);
-        /* Which GEMM kernels the weights run through (vLLM logs its
-         * choice at start-up; --linear-backend / --moe-backend change it). */
-        if (d->work.n_experts)
-            printf("Kernels: linears %s, experts %s\n", kpath_name(d->work.dense.path),
-                   kpath_name(d->work.expert.path));
-        else
-            printf("Kernels: linears %s\n", kpath_name(d->work.dense.path));
+        /* Which checkpoint and GEMM kernels (vLLM logs its choice at
+         * start-up; --linear-backend, --moe-backend and --env change it). */
+        struct basis b;
+        basis_of(d, &b);
+        basis_print(stdout, &b);
         printf("Available KV cache memory: %.2f GiB\n", r->kv_cache_bytes / gib);
         printf("GPU KV cache size: %lld tokens\n", (long long)r->kv_cache_tokens);
         printf("Maximum concurrency for %u tokens per request: %.2fx\n", r->max_model_len,

@@ -11,6 +11,7 @@
 #include "cli/scenario_opts.h"
 #include "cli/server_opts.h"
 #include "common/json.h"
+#include "report/basis.h"
 #include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/office.h"
@@ -78,6 +79,10 @@ static void print_text(const struct scenario *s, const struct deploy *d, const s
            "peak KV cache use %.0f%%, %lld preemptions\n\n",
            (long long)r->conversations, (long long)r->requests, r->duration_s / 3600.0,
            r->achieved_rate * 3600.0, 100 * r->kv_usage_peak, (long long)r->preemptions);
+    struct basis b;
+    basis_of(d, &b);
+    basis_print(stdout, &b);
+    putchar('\n');
     printf("%-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "", "", "TTFT ms", "", "",
            "TPOT ms", "", "", "E2EL s", "", "");
     printf("%-17s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "task", "requests", "p50", "p95",
@@ -138,6 +143,12 @@ static int print_json(const struct scenario *s, const struct deploy *d, const st
     for (size_t k = 0; k < s->n_tasks; k++)
         json_task(tasks, s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos);
     json_task(tasks, "all", &r->all, s->slos, s->n_slos);
+    struct basis b;
+    basis_of(d, &b);
+    if (basis_add_json(o, &b, err)) {
+        cJSON_Delete(o);
+        return err->code;
+    }
     return json_write(stdout, o, err);
 }
 

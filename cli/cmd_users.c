@@ -20,6 +20,7 @@
 #include "cli/server_opts.h"
 #include "client/metrics.h"
 #include "common/json.h"
+#include "report/basis.h"
 #include "common/xalloc.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
@@ -342,12 +343,21 @@ int cmd_users(int argc, char **argv)
         json_add_int(o, "active_users", active);
         json_add_sig(o, "think_time_s", think, 6);
         cJSON_AddStringToObject(o, "limit", limit);
-        rc = json_write(stdout, o, &err);
+        struct basis b;
+        basis_of(d, &b);
+        rc = basis_add_json(o, &b, &err);
+        if (rc)
+            cJSON_Delete(o);
+        else
+            rc = json_write(stdout, o, &err);
     } else {
         printf("capsim users: %s (%s, KV cache %s) on %s, %lld-token prompts, %lld-token replies\n",
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
                d->profile.name, (long long)context, (long long)output);
         server_print_settings(stdout, &d->settings);
+        struct basis b;
+        basis_of(d, &b);
+        basis_print(stdout, &b);
         printf("objective%s: ", c.n_slos > 1 ? "s (all must hold)" : "");
         for (size_t j = 0; j < c.n_slos; j++)
             printf("%s%s", j ? ", " : "", c.slos[j].text);

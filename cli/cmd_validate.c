@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "calibrate/calibrate.h"
+#include "calibrate/bands.h"
+#include "calibrate/coverage.h"
 #include "calibrate/field.h"
 #include "calibrate/field_validate.h"
 #include "calibrate/loo.h"
@@ -74,13 +76,38 @@ static int validate_field(const char *dir, const struct profile *prof, const cha
     return rc ? cli_fail("validate", &err) : 0;
 }
 
+/* --write-bands FILE: the bands into that profile file, the rest of it
+ * unchanged. In-sample bands are refused: they would be too narrow. */
+static int store_bands(const struct band_fit b[BAND_COUNT], const char *path, const char *arena_dir,
+                       bool left_out, struct cs_err *err)
+{
+    if (!left_out)
+        return cs_err_set(err, CS_EUSAGE, "--write-bands: only from left-out predictions (--loo, or "
+                                          "--predictions from a --loo run)");
+    struct profile p;
+    int rc = profile_load_file(path, &p, err);
+    if (rc)
+        return rc;
+    char what[128];
+    snprintf(what, sizeof what, "capsim validate --loo --bands on %s", arena_dir);
+    bands_apply(b, what, &p);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return cs_err_set(err, CS_EIO, "cannot write '%s'", path);
+    rc = profile_write(&p, f, err);
+    if (fclose(f) && !rc)
+        rc = cs_err_set(err, CS_EIO, "cannot write '%s'", path);
+    return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     const char *arena_dir = "../shared/arena", *out_path = NULL, *profile_file = NULL;
     const char *hardware = "gb10", *model = NULL;
     int64_t seeds = 1;
     bool closed_only = false, open_only = false, quiet = false, loo = false, by_run = false;
-    bool loo_open = false, field = false, by_source = false;
+    bool loo_open = false, field = false, by_source = false, coverage = false, bands = false;
+    const char *predictions = NULL, *write_bands = NULL;
     const char *source = NULL;
     int64_t loo_iter = CALIBRATE_DEFAULT_ITER, jobs = online_cpus();
     struct opt table[] = {
@@ -101,6 +128,10 @@ int cmd_validate(int argc, char **argv)
         { "field", OPT_FLAG, &field, 0, 0, "the third-party field set instead of the arena (a folder may follow) [built in]", false },
         { "by-source", OPT_FLAG, &by_source, 0, 0, "--field: also each source's median signed error", false },
         { "source", OPT_STRING, &source, 0, 0, "--field: only the source with this id", false },
+        { "bands", OPT_FLAG, &bands, 0, 0, "80% error bands from these predictions, with their left-out coverage", false },
+        { "write-bands", OPT_STRING, &write_bands, 0, 0, "--bands: store them in this profile file", false },
+        { "predictions", OPT_STRING, &predictions, 0, 0, "read the predictions from a --out file instead of simulating", false },
+        { "coverage", OPT_FLAG, &coverage, 0, 0, "which kernel paths and architecture kinds the arena's runs cover, and the profile's priors", false },
     };
     const char *pos[1];
     size_t n_pos;
@@ -130,6 +161,11 @@ int cmd_validate(int argc, char **argv)
     struct arena *a;
     if ((rc = arena_load(arena_dir, &a, &err)))
         return cli_fail("validate", &err);
+    if (coverage) {
+        rc = coverage_print(a, &prof, stdout, &err);
+        arena_free(a);
+        return rc ? cli_fail("validate", &err) : 0;
+    }
     bool known = !model;
     for (size_t r = 0; r < a->n_runs && !known; r++)
         known = strcmp(a->runs[r].model, model) == 0;
@@ -148,7 +184,12 @@ int cmd_validate(int argc, char **argv)
     for (size_t r = 0; r < a->n_runs; r++)
         if (v->run_err[r].msg[0])
             fprintf(stderr, "capsim validate: warning: %s; its rows are left out\n", v->run_err[r].msg);
-    if (loo) {
+    if (predictions && (rc = validate_read_jsonl(v, predictions, &err))) {
+        validate_free(v);
+        arena_free(a);
+        return cli_fail("validate", &err);
+    }
+    if (loo && !predictions) {
         /* Each model's cases predicted by a profile fitted without it,
          * starting from the given profile. */
         const char **models = xcalloc(a->n_runs, sizeof *models);
@@ -209,6 +250,14 @@ int cmd_validate(int argc, char **argv)
             putchar('\n');
             validate_print_by_run(v, stdout);
         }
+    }
+    if (!rc && (bands || write_bands)) {
+        struct band_fit b[BAND_COUNT];
+        rc = bands_compute(v, b, &err);
+        if (!rc)
+            bands_print(b, stdout);
+        if (!rc && write_bands)
+            rc = store_bands(b, write_bands, arena_dir, loo || predictions, &err);
     }
     validate_free(v);
     arena_free(a);

@@ -154,6 +154,7 @@ struct step_shape {
     double attn_pairs_swa;
     double attn_pairs_full_decode; /* the part of attn_pairs_full from decoding requests */
     double prefill_ctx_tokens;   /* Σ cached context of requests prefilling a later chunk */
+    double state_writes;         /* recurrent states written: 1 per request, 1 + k when verifying k drafts */
 };
 
 /* Add one request's share of a step: it has `ctx` tokens already in its KV
@@ -178,6 +179,11 @@ static inline void work_shape_add(struct step_shape *s, const struct model_work 
         s->attn_pairs_full_decode += n * c + n * (n + 1.0) / 2.0;
     else
         s->prefill_ctx_tokens += c;
+    /* A prompt chunk keeps its final recurrent state; verifying drafts
+     * keeps one per position, so a rejection can roll back
+     * (GDNAttentionMetadata.spec_state_indices_tensor, one slot per draft
+     * position, vllm/v1/attention/backends/gdn_attn.py). */
+    s->state_writes += decode ? n : 1.0;
     if (w->swa_window) {
         double win = (double)w->swa_window;
         s->kv_tokens_swa += end < win ? end : win;

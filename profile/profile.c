@@ -44,6 +44,11 @@ static const char *const names[] = {
     [PROF_ACTIVATION_BYTES_PER_TOKEN] = "activation_bytes_per_token",
     [PROF_NON_TORCH_BYTES] = "non_torch_bytes",
     [PROF_CUDAGRAPH_BYTES] = "cudagraph_bytes",
+    [PROF_BAND_TTFT_LO] = "band_ttft_lo",
+    [PROF_BAND_TTFT_HI] = "band_ttft_hi",
+    [PROF_BAND_TPOT_LO] = "band_tpot_lo",
+    [PROF_BAND_TPOT_HI] = "band_tpot_hi",
+    [PROF_BAND_PRIOR_FACTOR] = "band_prior_factor",
 };
 _Static_assert(CS_ARRAY_LEN(names) == PROF_COUNT, "profile names out of step with enum prof_key");
 
@@ -90,6 +95,11 @@ static const struct range ranges[] = {
     [PROF_ACTIVATION_BYTES_PER_TOKEN] = { 0, 1e12, false },
     [PROF_NON_TORCH_BYTES] = { 0, 1e15, false },
     [PROF_CUDAGRAPH_BYTES] = { 0, 1e15, false },
+    [PROF_BAND_TTFT_LO] = { 0.01, 1, false },
+    [PROF_BAND_TTFT_HI] = { 1, 100, false },
+    [PROF_BAND_TPOT_LO] = { 0.01, 1, false },
+    [PROF_BAND_TPOT_HI] = { 1, 100, false },
+    [PROF_BAND_PRIOR_FACTOR] = { 1, 100, false },
 };
 _Static_assert(CS_ARRAY_LEN(ranges) == PROF_COUNT, "profile ranges out of step with enum prof_key");
 

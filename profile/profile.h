@@ -56,6 +56,13 @@ enum prof_key {
     PROF_ACTIVATION_BYTES_PER_TOKEN, /* activation peak per max_num_batched_tokens (memory) */
     PROF_NON_TORCH_BYTES,      /* non-torch memory (CUDA context, NCCL...) */
     PROF_CUDAGRAPH_BYTES,      /* CUDA-graph memory estimate taken off the KV budget */
+    /* Error bands (calibrate/bands.h): measured / predicted, 10th and
+     * 90th percentile of leave-one-model-out cases. */
+    PROF_BAND_TTFT_LO,
+    PROF_BAND_TTFT_HI,
+    PROF_BAND_TPOT_LO,
+    PROF_BAND_TPOT_HI,
+    PROF_BAND_PRIOR_FACTOR,    /* a prediction resting on a prior: band widened by this factor each way */
     PROF_COUNT
 };
 

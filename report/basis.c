@@ -33,9 +33,13 @@ static void add_priors(struct basis *b, const struct profile *p, enum kernel_pat
 void basis_of(const struct deploy *d, struct basis *out)
 {
     memset(out, 0, sizeof *out);
-    out->model = model_name(d->model);
+    snprintf(out->model, sizeof out->model, "%s", model_name(d->model));
     out->precision = d->precision;
-    model_checkpoint_provenance(d->model, d->precision, &out->checkpoint);
+    struct model_provenance pv;
+    model_checkpoint_provenance(d->model, d->precision, &pv);
+    out->published = pv.published;
+    snprintf(out->hf_id, sizeof out->hf_id, "%s", pv.hf_id);
+    snprintf(out->note, sizeof out->note, "%s", pv.note);
     out->paths = d->paths;
     add_priors(out, &d->profile, d->paths.linear.path);
     if (d->paths.has_experts)
@@ -51,15 +55,15 @@ static void print_choice(FILE *f, const char *part, enum weight_format fmt, cons
 void basis_print(FILE *f, const struct basis *b)
 {
     const char *prec = dtype_traits(b->precision)->name;
-    if (b->checkpoint.published)
+    if (b->published)
         fprintf(f, "Checkpoint: %s %s, published %s\n", b->model, prec,
-                *b->checkpoint.hf_id ? b->checkpoint.hf_id : "(the config.json given)");
+                *b->hf_id ? b->hf_id : "(the config.json given)");
     else
         fprintf(f, "Checkpoint: %s %s, hypothetical: no such checkpoint is built in; capsim stores every "
                    "linear layer in %s, embeddings and LM head in BF16\n",
                 b->model, prec, prec);
-    if (b->checkpoint.published && *b->checkpoint.note)
-        fprintf(f, "  (%s)\n", b->checkpoint.note);
+    if (b->published && *b->note)
+        fprintf(f, "  (%s)\n", b->note);
     fputs("Kernels: ", f);
     print_choice(f, "linears", b->paths.linear_format, &b->paths.linear);
     if (b->paths.has_experts) {
@@ -94,10 +98,10 @@ int basis_add_json(cJSON *obj, const struct basis *b, struct cs_err *err)
     cJSON *priors = cJSON_AddArrayToObject(obj, "priors");
     if (!ck || !kernels || !priors ||
         !cJSON_AddStringToObject(ck, "precision", dtype_traits(b->precision)->name) ||
-        !cJSON_AddBoolToObject(ck, "published", b->checkpoint.published) ||
-        !cJSON_AddStringToObject(ck, "hf_id", b->checkpoint.hf_id) ||
-        !cJSON_AddStringToObject(ck, "note", b->checkpoint.published
-                                                 ? b->checkpoint.note
+        !cJSON_AddBoolToObject(ck, "published", b->published) ||
+        !cJSON_AddStringToObject(ck, "hf_id", b->hf_id) ||
+        !cJSON_AddStringToObject(ck, "note", b->published
+                                                 ? b->note
                                                  : "hypothetical: every linear layer in this precision, "
                                                    "embeddings and LM head BF16") ||
         add_choice(kernels, "linears", b->paths.linear_format, &b->paths.linear) ||

@@ -6,8 +6,8 @@
  * coefficients those kernels lean on that no calibration data constrains
  * (a profile marks them with a source starting "prior:").
  *
- * Ownership: struct basis borrows strings from the deploy it was made
- * from; keep that deploy alive while using it.
+ * Ownership: struct basis is plain data; it outlives the deploy it was
+ * made from (its strings are copies or static).
  */
 #ifndef CAPSIM_REPORT_BASIS_H
 #define CAPSIM_REPORT_BASIS_H
@@ -22,9 +22,11 @@ struct cJSON;
 #define BASIS_MAX_PRIORS 4
 
 struct basis {
-    const char *model;
+    char model[96];
     enum dtype precision;
-    struct model_provenance checkpoint;
+    bool published;
+    char hf_id[128];
+    char note[200];
     struct model_paths paths;
     const char *priors[BASIS_MAX_PRIORS];  /* profile coefficient names */
     size_t n_priors;

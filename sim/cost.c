@@ -389,8 +389,9 @@ static double state_seconds(const struct cost_model *c, const struct step_shape 
 {
     const struct model_work *w = &c->w;
     const struct profile *p = &c->p;
-    /* Each sequence's recurrent state is read and written once per step. */
-    double mem = 2.0 * w->state_bytes_per_seq * s->n_seqs /
+    /* Each sequence's recurrent state is read once per step and written
+     * once per state kept (state_writes: every verified draft position). */
+    double mem = w->state_bytes_per_seq * (s->n_seqs + s->state_writes) /
                  (p->v[PROF_MEM_BW_BYTES_PER_S] * p->v[PROF_BW_EFF_WEIGHTS]);
     double comp = w->state_flops_per_token * (double)s->n_tokens /
                   (p->v[PROF_PEAK_FLOPS_BF16] * p->v[PROF_RECURRENT_EFF]);

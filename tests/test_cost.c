@@ -536,6 +536,33 @@ static void test_elementwise_bytes_scale_with_tokens(void **state)
     cost_free(c);
 }
 
+/* Verifying k = 3 drafts on a recurrent model keeps a state per
+ * position: 4 sequences read 4 states and write 16, where plain decode
+ * writes 4. */
+static void test_spec_verification_writes_a_state_per_position(void **state)
+{
+    (void)state;
+    struct profile p = gb10();
+    p.v[PROF_OVERLAP_EXP] = 1e3;
+    struct model_work w;
+    memset(&w, 0, sizeof w);
+    w.head_dim_full = w.head_dim_full_decode = 128;
+    w.state_bytes_per_seq = 1e6;
+    struct cost_model *c = cost_new(&w, &p, false);
+    struct step_shape plain = { 0 }, spec = { 0 };
+    for (int i = 0; i < 4; i++) {
+        work_shape_add(&plain, &w, 1000, 1, true, 1);
+        work_shape_add(&spec, &w, 1000, 4, true, 4);
+    }
+    struct cost_breakdown b;
+    double bw = p.v[PROF_MEM_BW_BYTES_PER_S] * p.v[PROF_BW_EFF_WEIGHTS];
+    cost_step_seconds(c, &plain, &b);
+    assert_close(b.state_s, 8e6 / bw, 1e-9, 0);
+    cost_step_seconds(c, &spec, &b);
+    assert_close(b.state_s, 20e6 / bw, 1e-9, 0);
+    cost_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_paths_compute_at_their_own_rate),
         cmocka_unit_test(test_mla_redecompresses_cached_context_each_chunk),
         cmocka_unit_test(test_elementwise_bytes_scale_with_tokens),
+        cmocka_unit_test(test_spec_verification_writes_a_state_per_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
