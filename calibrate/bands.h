@@ -22,8 +22,6 @@
 #include "calibrate/validate.h"
 #include "profile/profile.h"
 
-enum band_metric { BAND_TTFT, BAND_TPOT, BAND_COUNT };
-
 struct band_fit {
     double lo, hi;        /* 10th and 90th percentile of measured / predicted */
     size_t n;             /* cases */

@@ -15,6 +15,7 @@
 #include "cli/scenario_opts.h"
 #include "cli/server_opts.h"
 #include "common/json.h"
+#include "report/basis.h"
 #include "common/stats.h"
 #include "plots/plot.h"
 #include "scenarios/capacity.h"
@@ -112,6 +113,15 @@ static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const 
     return plot_draw(&ps, plot, script, err);
 }
 
+/* Each limit over the band's end: high (end 0, pessimistic) or low. */
+static void scale_slos(struct slo *slos, size_t n, const struct basis *b, int end)
+{
+    for (size_t j = 0; j < n; j++) {
+        enum band_metric m = slos[j].metric == SLO_TPOT || slos[j].metric == SLO_ITL ? BAND_TPOT : BAND_TTFT;
+        slos[j].limit_ms /= end ? b->band_lo[m] : b->band_hi[m];
+    }
+}
+
 int cmd_capacity(int argc, char **argv)
 {
     struct server_flags sf = SERVER_FLAGS_INIT;
@@ -170,6 +180,23 @@ int cmd_capacity(int argc, char **argv)
             c0 = c;
         }
     }
+    /* The answer's 80% range on the first seed: each SLO limit over the
+     * error band's ends (measured = predicted x r meets T when predicted
+     * <= T / r), the pessimistic end first. */
+    struct basis basis;
+    basis_of(d, &basis);
+    int64_t band[2] = { 0, 0 };
+    for (int end = 0; end < 2 && !rc; end++) {
+        struct scenario sb = s;
+        scale_slos(sb.slos, sb.n_slos, &basis, end);
+        for (size_t k = 0; k < sb.n_tasks; k++)
+            scale_slos(sb.tasks[k].slos, sb.tasks[k].n_slos, &basis, end);
+        struct cap_ctx c;
+        memset(&c, 0, sizeof c);
+        c.s = &sb, c.d = d, c.seed = first, c.n_seeds = 1, c.progress = progress;
+        struct capacity_curve cv;
+        rc = capacity_search(pred, &c, office, max_emp, &band[end], &cv, &err);
+    }
     if (progress)
         fprintf(stderr, "\r%70s\r", "");
     if (rc) {
@@ -207,6 +234,13 @@ int cmd_capacity(int argc, char **argv)
         for (size_t k = 0; k < ns; k++)
             json_push_fixed(cap, best[k], 0);
         json_add_fixed(o, "capacity_employees_mean", mean, 2);
+        json_add_int(o, "capacity_employees_lo", band[0]);
+        json_add_int(o, "capacity_employees_hi", band[1]);
+        if (basis_add_json(o, &basis, &err)) {
+            cJSON_Delete(o);
+            deploy_free(d);
+            return cli_fail("capacity", &err);
+        }
         cJSON *ci = cJSON_AddArrayToObject(o, "capacity_employees_ci95");
         json_push_fixed(ci, mean - half, 2);
         json_push_fixed(ci, mean + half, 2);
@@ -232,6 +266,7 @@ int cmd_capacity(int argc, char **argv)
                scenario_load_name(s.load), model_name(d->model), dtype_traits(d->precision)->name,
                kv_dtype_name(d->kv), d->profile.name);
         server_print_settings(stdout, &d->settings);
+        basis_print(stdout, &basis);
         bool per_task = false;
         for (size_t k = 0; k < s.n_tasks; k++)
             per_task = per_task || s.tasks[k].n_slos > 0;
@@ -242,7 +277,8 @@ int cmd_capacity(int argc, char **argv)
             printf("none (only overload and rejections count)");
         if (s.n_slos)
             printf(" over all requests");
-        printf("\n\nmost employees meeting every SLO: %.0f", best[0]);
+        printf("\n\nmost employees meeting every SLO: %.0f (80%% band %lld-%lld)", best[0], (long long)band[0],
+               (long long)band[1]);
         if (ns > 1)
             printf(" (seed %lld); over %zu seeds mean %.1f, 95%% CI %.1f-%.1f, range %.0f-%.0f",
                    (long long)first, ns, mean, mean - half, mean + half, sorted[0], sorted[ns - 1]);

@@ -249,12 +249,12 @@ int cmd_compare(int argc, char **argv)
             json_add_fixed(x, "weights_gib", w->weights_gib, 3);
             json_add_fixed(x, "kv_cache_tokens", w->kv_tokens, 0);
             json_add_fixed(x, "max_concurrency_at_context", w->conc, 2);
-            json_add_fixed(x, "p50_ttft_ms", w->ttft.pct[0], 2);
-            json_add_fixed(x, "p95_ttft_ms", w->ttft.pct[1], 2);
-            json_add_fixed(x, "p99_ttft_ms", w->ttft.pct[2], 2);
-            json_add_fixed(x, "p50_tpot_ms", w->tpot.pct[0], 2);
-            json_add_fixed(x, "p95_tpot_ms", w->tpot.pct[1], 2);
-            json_add_fixed(x, "p99_tpot_ms", w->tpot.pct[2], 2);
+            basis_add_band_json(x, "p50_ttft_ms", &w->basis, BAND_TTFT, w->ttft.pct[0], 2);
+            basis_add_band_json(x, "p95_ttft_ms", &w->basis, BAND_TTFT, w->ttft.pct[1], 2);
+            basis_add_band_json(x, "p99_ttft_ms", &w->basis, BAND_TTFT, w->ttft.pct[2], 2);
+            basis_add_band_json(x, "p50_tpot_ms", &w->basis, BAND_TPOT, w->tpot.pct[0], 2);
+            basis_add_band_json(x, "p95_tpot_ms", &w->basis, BAND_TPOT, w->tpot.pct[1], 2);
+            basis_add_band_json(x, "p99_tpot_ms", &w->basis, BAND_TPOT, w->tpot.pct[2], 2);
             json_add_fixed(x, "requests_per_hour", w->req_per_hour, 1);
             cJSON_AddBoolToObject(x, "all_slos_met", w->slos_met);
             if (w->capacity < 0)
@@ -308,7 +308,10 @@ int cmd_compare(int argc, char **argv)
                            rows[i].why_zero);
         }
         for (size_t i = 0; i < n; i++) {
-            printf("\n%s:\n", rows[i].name);
+            char ttft[64], tpot[64];
+            basis_format_band(&rows[i].basis, BAND_TTFT, rows[i].ttft.pct[1], ttft, sizeof ttft);
+            basis_format_band(&rows[i].basis, BAND_TPOT, rows[i].tpot.pct[1], tpot, sizeof tpot);
+            printf("\n%s: p95 TTFT %s, p95 TPOT %s (80%% bands)\n", rows[i].name, ttft, tpot);
             basis_print(stdout, &rows[i].basis);
         }
     }

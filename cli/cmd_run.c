@@ -34,7 +34,7 @@ static void print_slos(const char *name, const struct slo *slos, size_t n,
 }
 
 static void json_task(cJSON *tasks, const char *name, const struct office_task_result *r,
-                      const struct slo *slos, size_t n_slos)
+                      const struct slo *slos, size_t n_slos, const struct basis *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToArray(tasks, o);
@@ -51,7 +51,10 @@ static void json_task(cJSON *tasks, const char *name, const struct office_task_r
         json_add_fixed(o, key, m[k]->mean, 2);
         for (size_t p = 0; p < OFFICE_PCTS; p++) {
             snprintf(key, sizeof key, "%s_%s_ms", pn[p], mn[k]);
-            json_add_fixed(o, key, m[k]->pct[p], 2);
+            if (k < 2) /* TTFT and TPOT carry their 80% band */
+                basis_add_band_json(o, key, b, k == 0 ? BAND_TTFT : BAND_TPOT, m[k]->pct[p], 2);
+            else
+                json_add_fixed(o, key, m[k]->pct[p], 2);
         }
     }
     /* vLLM's counters, in tokens (vllm:prefix_cache_queries / _hits) */
@@ -90,6 +93,10 @@ static void print_text(const struct scenario *s, const struct deploy *d, const s
     for (size_t k = 0; k < s->n_tasks; k++)
         print_row(s->tasks[k].name, &r->task[k]);
     print_row("all", &r->all);
+    char ttft[64], tpot[64];
+    basis_format_band(&b, BAND_TTFT, r->all.ttft_ms.pct[1], ttft, sizeof ttft);
+    basis_format_band(&b, BAND_TPOT, r->all.tpot_ms.pct[1], tpot, sizeof tpot);
+    printf("all, with 80%% error bands: p95 TTFT %s, p95 TPOT %s\n", ttft, tpot);
     if (d->cfg.enable_prefix_caching) {
         /* vLLM logs "Prefix cache hit rate" over all requests; per task here */
         printf("\nprefix cache hit rate (hit / looked-up prompt tokens):");
@@ -139,12 +146,12 @@ static int print_json(const struct scenario *s, const struct deploy *d, const st
     cJSON_AddBoolToObject(o, "all_slos_met", r->all_slos_met);
     json_add_fixed(o, "kv_cache_usage_peak", r->kv_usage_peak, 4);
     json_add_int(o, "num_preemptions", r->preemptions);
-    cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
-    for (size_t k = 0; k < s->n_tasks; k++)
-        json_task(tasks, s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos);
-    json_task(tasks, "all", &r->all, s->slos, s->n_slos);
     struct basis b;
     basis_of(d, &b);
+    cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
+    for (size_t k = 0; k < s->n_tasks; k++)
+        json_task(tasks, s->tasks[k].name, &r->task[k], s->tasks[k].slos, s->tasks[k].n_slos, &b);
+    json_task(tasks, "all", &r->all, s->slos, s->n_slos, &b);
     if (basis_add_json(o, &b, err)) {
         cJSON_Delete(o);
         return err->code;

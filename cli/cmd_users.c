@@ -310,6 +310,30 @@ int cmd_users(int argc, char **argv)
         deploy_free(d);
         return cli_fail("users", &err);
     }
+    /* The answer's 80% range: measured = predicted x r meets a limit T
+     * when predicted <= T / r, so the search runs again with each limit
+     * over the band's ends (pessimistic: the high end). */
+    struct basis basis;
+    basis_of(d, &basis);
+    int64_t burst_lo = burst, burst_hi = burst, active_lo = active, active_hi = active;
+    for (int end = 0; end < 2 && !rc; end++) {
+        struct users_ctx cr = c;
+        for (size_t j = 0; j < c.n_slos; j++) {
+            enum band_metric m = c.slos[j].metric == SLO_TPOT || c.slos[j].metric == SLO_ITL ? BAND_TPOT : BAND_TTFT;
+            cr.slos[j].limit_ms /= end ? basis.band_lo[m] : basis.band_hi[m];
+        }
+        cr.phase = end ? "the band's optimistic end" : "the band's pessimistic end";
+        struct capacity_curve cv;
+        rc = capacity_search(pred_burst, &cr, 1, max_users, end ? &burst_hi : &burst_lo, &cv, &err);
+        if (!rc)
+            rc = capacity_search(pred_closed, &cr, 1, max_users, end ? &active_hi : &active_lo, &cv, &err);
+    }
+    if (c.progress)
+        fprintf(stderr, "\r%60s\r", "");
+    if (rc) {
+        deploy_free(d);
+        return cli_fail("users", &err);
+    }
     struct umeasure one, at, over;
     measure(&c, 1, false, &one);
     measure(&c, burst > 0 ? burst : 1, false, &at);
@@ -340,12 +364,14 @@ int cmd_users(int argc, char **argv)
         json_add_int(o, "kv_cache_tokens", d->mem.kv_cache_tokens);
         json_add_fixed(o, "kv_cache_max_concurrency", mem_conc, 2);
         json_add_int(o, "simultaneous_users", burst);
+        json_add_int(o, "simultaneous_users_lo", burst_lo);
+        json_add_int(o, "simultaneous_users_hi", burst_hi);
         json_add_int(o, "active_users", active);
+        json_add_int(o, "active_users_lo", active_lo);
+        json_add_int(o, "active_users_hi", active_hi);
         json_add_sig(o, "think_time_s", think, 6);
         cJSON_AddStringToObject(o, "limit", limit);
-        struct basis b;
-        basis_of(d, &b);
-        rc = basis_add_json(o, &b, &err);
+        rc = basis_add_json(o, &basis, &err);
         if (rc)
             cJSON_Delete(o);
         else
@@ -355,9 +381,7 @@ int cmd_users(int argc, char **argv)
                model_name(d->model), dtype_traits(d->precision)->name, kv_dtype_name(d->kv),
                d->profile.name, (long long)context, (long long)output);
         server_print_settings(stdout, &d->settings);
-        struct basis b;
-        basis_of(d, &b);
-        basis_print(stdout, &b);
+        basis_print(stdout, &basis);
         printf("objective%s: ", c.n_slos > 1 ? "s (all must hold)" : "");
         for (size_t j = 0; j < c.n_slos; j++)
             printf("%s%s", j ? ", " : "", c.slos[j].text);
@@ -371,10 +395,12 @@ int cmd_users(int argc, char **argv)
         printf("\n\nmemory: KV cache of %lld tokens holds %.1f requests of %lld tokens at once\n",
                (long long)d->mem.kv_cache_tokens, mem_conc, (long long)(context + output));
         char label[32];
-        printf("users asking at the same moment:    %6lld", (long long)burst);
+        printf("users asking at the same moment:    %6lld (80%% band %lld-%lld)", (long long)burst,
+               (long long)burst_lo, (long long)burst_hi);
         if (burst > 0)
             printf("   (then p95 TTFT %.0f ms, p95 TPOT %.1f ms)", at.ttft_p95_ms, at.tpot_p95_ms);
-        printf("\nactive users, %.0f s think time:    %6lld\n", think, (long long)active);
+        printf("\nactive users, %.0f s think time:    %6lld (80%% band %lld-%lld)\n", think, (long long)active,
+               (long long)active_lo, (long long)active_hi);
         if (memory) {
             printf("the limit: memory. %lld requests at once would need more KV cache than the "
                    "%.1f it holds, so the next one waits for blocks\n",

@@ -12,7 +12,13 @@ static int parse_speculative_config(const char *text, struct deploy_args *a, str
     int rc = json_parse_text(what, text, strlen(text), &root, err);
     if (rc)
         return rc;
-    rc = spec_config_parse(root, what, "", &a->spec_method, &a->num_speculative_tokens, err);
+    struct spec_options opt;
+    rc = spec_config_parse(root, what, "", &a->spec_method, &a->num_speculative_tokens, &opt, err);
+    if (!rc) {
+        a->spec_parallel_drafting = opt.parallel_drafting;
+        if (opt.accepted >= 0) /* --spec-acceptance, applied after, still wins */
+            a->spec_mean_accepted = opt.accepted;
+    }
     cJSON_Delete(root);
     return rc;
 }

@@ -198,6 +198,8 @@ int deploy_new(const struct deploy_args *a, struct deploy **out, struct cs_err *
     d->kb = kb;
     model_work_add_drafter(d->model, d->precision, d->kv, a->spec_method, a->num_speculative_tokens,
                            &d->work);
+    if (a->spec_parallel_drafting)
+        model_work_parallel_drafting(&d->work);
     bool async = a->async_scheduling < 0 ? vllm_defaults.async_scheduling != 0
                                          : a->async_scheduling != 0;
     d->cost = cost_new(&d->work, &d->profile, async);

@@ -39,6 +39,7 @@ struct deploy_args {
     uint32_t num_speculative_tokens;
     double spec_mean_accepted;      /* accepted draft tokens per step, mean */
     enum spec_method spec_method;   /* the drafter (default SPEC_MTP: the model's MTP block) */
+    bool spec_parallel_drafting;    /* speculative_config's parallel_drafting */
     bool language_model_only;
     bool mamba_cache_fp32;
     const char *linear_backend;     /* vLLM --linear-backend; NULL: its GB10 default */

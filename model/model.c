@@ -539,24 +539,62 @@ int spec_method_parse(const char *s, const char *what, enum spec_method *out, st
 }
 
 int spec_config_parse(const cJSON *o, const char *file, const char *path,
-                      enum spec_method *method, uint32_t *k, struct cs_err *err)
+                      enum spec_method *method, uint32_t *k, struct spec_options *opt,
+                      struct cs_err *err)
 {
-    static const char *const keys[] = { "method", "num_speculative_tokens", "model" };
+    /* Every key of vLLM's SpeculativeConfig (vllm/config/speculative.py).
+     * Those that change a step's cost are read: method and
+     * num_speculative_tokens; parallel_drafting (one drafter pass for all
+     * k positions); rejection_sample_method "synthetic" with
+     * synthetic_acceptance_length (the acceptance the engine forces).
+     * The rest (the drafter's checkpoint, its kernels, TP, sampling
+     * details) are accepted and do not change what capsim prices; a
+     * drafter's moe_backend must still name a backend vLLM has. */
+    static const char *const keys[] = {
+        "method", "num_speculative_tokens", "model", "enforce_eager", "draft_tensor_parallel_size",
+        "tensor_parallel_size", "quantization", "moe_backend", "attention_backend", "kv_cache_dtype",
+        "max_model_len", "revision", "code_revision", "index_share_for_mtp_iteration",
+        "disable_padded_drafter_batch", "disable_eagle_block_drop", "use_local_argmax_reduction",
+        "use_heterogeneous_vocab", "prompt_lookup_max", "prompt_lookup_min", "parallel_drafting",
+        "num_speculative_tokens_per_batch_size", "suffix_decoding_max_tree_depth",
+        "suffix_decoding_max_cached_requests", "suffix_decoding_max_spec_factor",
+        "suffix_decoding_min_token_prob", "draft_load_config", "rejection_sample_method",
+        "synthetic_acceptance_rates", "synthetic_acceptance_length", "enable_adaptive_verification",
+        "draft_sample_method", "dspark_draft_topk", "speculative_token_tree",
+    };
     if (!cJSON_IsObject(o))
         return cs_err_set(err, CS_EINPUT, "%s: %s: must be a JSON object", file, *path ? path : ".");
-    const char *name = NULL, *drafter = NULL;
+    const char *name = NULL, *drafter = NULL, *moe = NULL, *reject = NULL;
     int64_t n = *k;
+    bool parallel = false;
+    double length = 0;
     char field[320];
     int rc;
     if ((rc = json_check_keys(o, keys, sizeof keys / sizeof *keys, file, path, err)) ||
         (rc = json_get_string(o, "method", false, &name, file, path, err)) ||
         (rc = json_get_string(o, "model", false, &drafter, file, path, err)) ||
+        (rc = json_get_string(o, "moe_backend", false, &moe, file, path, err)) ||
+        (rc = json_get_string(o, "rejection_sample_method", false, &reject, file, path, err)) ||
+        (rc = json_get_bool(o, "parallel_drafting", false, &parallel, file, path, err)) ||
+        (rc = json_get_number(o, "synthetic_acceptance_length", false, 1, 65, &length, file, path, err)) ||
         (rc = json_get_int(o, "num_speculative_tokens", n == 0, 1, 64, &n, file, path, err)))
         return rc;
     snprintf(field, sizeof field, "%s: %s.method", file, path);
     if ((rc = spec_method_parse(name, field, method, err)))
         return rc;
+    enum kernel_backend kb;
+    snprintf(field, sizeof field, "%s: %s.moe_backend", file, path);
+    if (moe && (rc = kernel_backend_parse(moe, field, &kb, err)))
+        return rc;
+    if (length > 0 && (!reject || strcmp(reject, "synthetic") != 0))
+        return cs_err_set(err, CS_EINPUT, "%s: %s.synthetic_acceptance_length: only with "
+                          "\"rejection_sample_method\": \"synthetic\"", file, path);
+    if (length > (double)n + 1)
+        return cs_err_set(err, CS_EINPUT, "%s: %s.synthetic_acceptance_length: at most "
+                          "num_speculative_tokens + 1 = %lld (got %g)", file, path, (long long)n + 1, length);
     *k = (uint32_t)n;
+    if (opt)
+        *opt = (struct spec_options){ parallel, length > 0 ? length - 1.0 : -1.0 };
     return CS_OK;
 }
 
@@ -821,4 +859,13 @@ int model_work_init(const struct model *m, enum dtype weights, const struct kern
     w->state_flops_per_token = 4.0 * m->rec_layers * (m->rec_ssm_bytes / 4.0);
     w->n_residual_blocks = m->residual_blocks;
     return CS_OK;
+}
+
+void model_work_parallel_drafting(struct model_work *w)
+{
+    if (w->drafter_passes <= 1 || w->drafter_tokens != 1)
+        return;
+    w->drafter_tokens = w->drafter_passes;
+    w->drafter_logits = w->drafter_passes;
+    w->drafter_passes = 1;
 }

@@ -110,13 +110,25 @@ enum spec_method {
  * is SPEC_MTP. An unknown name is a usage error naming `what`. */
 int spec_method_parse(const char *s, const char *what, enum spec_method *out, struct cs_err *err);
 
-/* vLLM's --speculative-config object: "method" (default mtp),
- * "num_speculative_tokens" (1-64; required unless *k is already set) and
- * "model" (the drafter's checkpoint: accepted, unused, as capsim sizes a
- * drafter from its method). Other keys, a method vLLM does not know and
- * out-of-range counts are errors naming `file` and `path`. */
+/* What else a --speculative-config says that changes cost:
+ * parallel_drafting (the drafter runs all k positions in one pass), and
+ * the mean accepted draft tokens a synthetic rejection sampler forces
+ * (synthetic_acceptance_length - 1; -1: not set). */
+struct spec_options {
+    bool parallel_drafting;
+    double accepted;
+};
+
+/* vLLM's --speculative-config object: every key vLLM's SpeculativeConfig
+ * takes is accepted; "method" (default mtp), "num_speculative_tokens"
+ * (1-64; required unless *k is already set), "parallel_drafting",
+ * "rejection_sample_method" with "synthetic_acceptance_length", and
+ * "moe_backend" (validated) are read. Unknown keys, a method vLLM does not
+ * know and out-of-range values are errors naming `file` and `path`. `opt`
+ * may be NULL. */
 int spec_config_parse(const struct cJSON *o, const char *file, const char *path,
-                      enum spec_method *method, uint32_t *k, struct cs_err *err);
+                      enum spec_method *method, uint32_t *k, struct spec_options *opt,
+                      struct cs_err *err);
 
 /* Layers of a DFlash drafter. Its checkpoint names them, but capsim sees
  * only the method: z-lab's DFlash drafters and those trained with
@@ -142,5 +154,9 @@ uint32_t model_drafter_kv_layers(const struct model *m, enum spec_method method)
  * the request's k + 1 block positions. No-op for k = 0 or SPEC_OTHER. */
 void model_work_add_drafter(const struct model *m, enum dtype weights, enum kv_dtype kv,
                             enum spec_method method, uint32_t k, struct model_work *w);
+
+/* parallel_drafting: the drafter's k sequential passes of one position
+ * become one pass over all k positions (after model_work_add_drafter). */
+void model_work_parallel_drafting(struct model_work *w);
 
 #endif /* CAPSIM_MODEL_MODEL_H */

@@ -25,6 +25,7 @@ static const char *const names[] = {
     [PROF_GEMM_EFF_FP8_NATIVE] = "gemm_eff_fp8_native",
     [PROF_GEMM_EFF_FP8_TRITON] = "gemm_eff_fp8_triton",
     [PROF_GEMM_EFF_FP4_NATIVE] = "gemm_eff_fp4_native",
+    [PROF_GEMM_ANCHOR_FP8] = "gemm_anchor_fp8",
     [PROF_MARLIN_EFF] = "marlin_eff",
     [PROF_MARLIN_BW_EFF] = "marlin_bw_eff",
     [PROF_GEMV_EFF] = "gemv_eff",
@@ -76,6 +77,7 @@ static const struct range ranges[] = {
     [PROF_GEMM_EFF_FP8_NATIVE] = EFF,
     [PROF_GEMM_EFF_FP8_TRITON] = EFF,
     [PROF_GEMM_EFF_FP4_NATIVE] = EFF,
+    [PROF_GEMM_ANCHOR_FP8] = EFF,
     [PROF_MARLIN_EFF] = EFF,
     [PROF_MARLIN_BW_EFF] = EFF,
     [PROF_GEMV_EFF] = EFF,
@@ -267,4 +269,16 @@ int profile_write(const struct profile *p, FILE *f, struct cs_err *err)
     if (!ok || ferror(f))
         return cs_err_set(err, CS_EIO, "cannot write profile %s", p->name);
     return CS_OK;
+}
+
+void profile_band(const struct profile *p, enum band_metric m, double v, bool on_prior, double *lo,
+                  double *hi)
+{
+    static const enum prof_key keys[BAND_COUNT][2] = {
+        [BAND_TTFT] = { PROF_BAND_TTFT_LO, PROF_BAND_TTFT_HI },
+        [BAND_TPOT] = { PROF_BAND_TPOT_LO, PROF_BAND_TPOT_HI },
+    };
+    double widen = on_prior ? p->v[PROF_BAND_PRIOR_FACTOR] : 1.0;
+    *lo = v * p->v[keys[m][0]] / widen;
+    *hi = v * p->v[keys[m][1]] * widen;
 }

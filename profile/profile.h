@@ -35,7 +35,8 @@ enum prof_key {
     PROF_GEMM_EFF_BF16,        /* compute-bound BF16 GEMM */
     PROF_GEMM_EFF_FP8_NATIVE,  /* CUTLASS W8A8 FP8, fraction of the FP8 peak */
     PROF_GEMM_EFF_FP8_TRITON,  /* Triton W8A8 FP8 (block-FP8 fallback, FP8 experts), of the FP8 peak */
-    PROF_GEMM_EFF_FP4_NATIVE,  /* CUTLASS NVFP4 W4A4, fraction of the FP4 peak */
+    PROF_GEMM_EFF_FP4_NATIVE,  /* CUTLASS NVFP4 W4A4 GEMM at large shapes (kernel anchor), of the FP4 peak */
+    PROF_GEMM_ANCHOR_FP8,      /* CUTLASS FP8 GEMM at large shapes (kernel anchor), of the FP8 peak */
     PROF_MARLIN_EFF,           /* compute-bound Marlin (any weight format), fraction of BF16 peak */
     PROF_MARLIN_BW_EFF,        /* weight streaming through Marlin, fraction of spec bandwidth */
     PROF_GEMV_EFF,             /* weight streaming of a one-token step, relative to a batched one */
@@ -66,12 +67,21 @@ enum prof_key {
     PROF_COUNT
 };
 
+/* Error bands a profile carries (calibrate/bands.h fills them). */
+enum band_metric { BAND_TTFT, BAND_TPOT, BAND_COUNT };
+
 struct profile {
     char name[64];
     char description[256];
     double v[PROF_COUNT];
     char source[PROF_COUNT][160];
 };
+
+/* The 80% interval of a predicted time v of metric m: [v lo, v hi] from
+ * the profile's left-out residuals, each end moved by band_prior_factor
+ * when the prediction rests on an uncalibrated prior. */
+void profile_band(const struct profile *p, enum band_metric m, double v, bool on_prior, double *lo,
+                  double *hi);
 
 /* Table */
 const char *profile_key_name(enum prof_key k);

@@ -44,6 +44,11 @@ void basis_of(const struct deploy *d, struct basis *out)
     add_priors(out, &d->profile, d->paths.linear.path);
     if (d->paths.has_experts)
         add_priors(out, &d->profile, d->paths.experts.path);
+    /* The priors a path can rest on are compute rates (prefill); decode
+     * streams weights at calibrated rates, so only TTFT's band widens. */
+    profile_band(&d->profile, BAND_TTFT, 1.0, out->n_priors > 0, &out->band_lo[BAND_TTFT],
+                 &out->band_hi[BAND_TTFT]);
+    profile_band(&d->profile, BAND_TPOT, 1.0, false, &out->band_lo[BAND_TPOT], &out->band_hi[BAND_TPOT]);
 }
 
 static void print_choice(FILE *f, const char *part, enum weight_format fmt, const struct kpath_choice *c)
@@ -75,10 +80,13 @@ void basis_print(FILE *f, const struct basis *b)
         fputs("Basis: rests on uncalibrated priors (", f);
         for (size_t i = 0; i < b->n_priors; i++)
             fprintf(f, "%s%s", i ? ", " : "", b->priors[i]);
-        fputs("): no calibration run takes this kernel path; treat it as an estimate\n", f);
+        fputs("): no calibration run takes this kernel path", f);
     } else {
-        fputs("Basis: every kernel path here is calibrated on measured runs\n", f);
+        fputs("Basis: every kernel path here is calibrated on measured runs", f);
     }
+    fprintf(f, "; 80%% band x%.2f-%.2f TTFT, x%.2f-%.2f TPOT%s\n", b->band_lo[BAND_TTFT],
+            b->band_hi[BAND_TTFT], b->band_lo[BAND_TPOT], b->band_hi[BAND_TPOT],
+            b->n_priors ? " (TTFT widened for the priors)" : "");
 }
 
 static int add_choice(cJSON *kernels, const char *part, enum weight_format fmt, const struct kpath_choice *c)
@@ -104,6 +112,10 @@ int basis_add_json(cJSON *obj, const struct basis *b, struct cs_err *err)
                                                  ? b->note
                                                  : "hypothetical: every linear layer in this precision, "
                                                    "embeddings and LM head BF16") ||
+        !cJSON_AddNumberToObject(obj, "band_ttft_lo", b->band_lo[BAND_TTFT]) ||
+        !cJSON_AddNumberToObject(obj, "band_ttft_hi", b->band_hi[BAND_TTFT]) ||
+        !cJSON_AddNumberToObject(obj, "band_tpot_lo", b->band_lo[BAND_TPOT]) ||
+        !cJSON_AddNumberToObject(obj, "band_tpot_hi", b->band_hi[BAND_TPOT]) ||
         add_choice(kernels, "linears", b->paths.linear_format, &b->paths.linear) ||
         (b->paths.has_experts && add_choice(kernels, "experts", b->paths.expert_format, &b->paths.experts)))
         return cs_err_set(err, CS_EIO, "out of memory writing JSON");
@@ -111,4 +123,33 @@ int basis_add_json(cJSON *obj, const struct basis *b, struct cs_err *err)
         if (!cJSON_AddItemToArray(priors, cJSON_CreateString(b->priors[i])))
             return cs_err_set(err, CS_EIO, "out of memory writing JSON");
     return CS_OK;
+}
+
+void basis_band(const struct basis *b, enum band_metric m, double v, double *lo, double *hi)
+{
+    *lo = v * b->band_lo[m];
+    *hi = v * b->band_hi[m];
+}
+
+void basis_format_band(const struct basis *b, enum band_metric m, double v_ms, char *buf, size_t n)
+{
+    double lo, hi;
+    basis_band(b, m, v_ms, &lo, &hi);
+    if (v_ms >= 1000.0)
+        snprintf(buf, n, "%.2f s (%.2f-%.2f)", v_ms / 1000.0, lo / 1000.0, hi / 1000.0);
+    else
+        snprintf(buf, n, "%.1f ms (%.1f-%.1f)", v_ms, lo, hi);
+}
+
+void basis_add_band_json(cJSON *obj, const char *key, const struct basis *b, enum band_metric m,
+                         double v, int decimals)
+{
+    double lo, hi;
+    char k[64];
+    basis_band(b, m, v, &lo, &hi);
+    json_add_fixed(obj, key, v, decimals);
+    snprintf(k, sizeof k, "%s_lo", key);
+    json_add_fixed(obj, k, lo, decimals);
+    snprintf(k, sizeof k, "%s_hi", key);
+    json_add_fixed(obj, k, hi, decimals);
 }

@@ -30,9 +30,20 @@ struct basis {
     struct model_paths paths;
     const char *priors[BASIS_MAX_PRIORS];  /* profile coefficient names */
     size_t n_priors;
+    /* 80% band as measured / predicted, widened when n_priors > 0 */
+    double band_lo[BAND_COUNT], band_hi[BAND_COUNT];
 };
 
 void basis_of(const struct deploy *d, struct basis *out);
+/* The 80% band of predicted time v (profile_band(), widened when the
+ * basis rests on priors). */
+void basis_band(const struct basis *b, enum band_metric m, double v, double *lo, double *hi);
+/* "2.5 s (2.1-3.0)"-style text of v ms with its band into buf. */
+void basis_format_band(const struct basis *b, enum band_metric m, double v_ms, char *buf, size_t n);
+/* Adds key (value), key_lo and key_hi to obj, fixed to `decimals`. */
+void basis_add_band_json(struct cJSON *obj, const char *key, const struct basis *b, enum band_metric m,
+                         double v, int decimals);
+
 /* Three lines: "Checkpoint: ...", "Kernels: ...", "Basis: ...". */
 void basis_print(FILE *f, const struct basis *b);
 /* Adds "checkpoint", "kernels" and "priors" to obj. */

@@ -56,6 +56,7 @@ void office_deploy_args(const struct scenario *s, struct deploy_args *a)
         a->spec_method = s->spec_method;
         a->num_speculative_tokens = s->num_speculative_tokens;
         a->spec_mean_accepted = s->spec_acceptance;
+        a->spec_parallel_drafting = s->spec_parallel_drafting;
     }
 }
 

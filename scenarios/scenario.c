@@ -205,11 +205,15 @@ static int parse_server(const cJSON *o, struct scenario *s, const char *file, st
     if ((rc = check_server_names(s, file, err)))
         return rc;
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "speculative_config");
+    struct spec_options opt = { false, -1.0 };
     if (spec && (rc = spec_config_parse(spec, file, ".server.speculative_config", &s->spec_method,
-                                        &s->num_speculative_tokens, err))) {
+                                        &s->num_speculative_tokens, &opt, err))) {
         err->code = CS_EINPUT; /* in a file, not on the command line */
         return CS_EINPUT;
     }
+    s->spec_parallel_drafting = opt.parallel_drafting;
+    if (opt.accepted >= 0 && !cJSON_GetObjectItemCaseSensitive(o, "spec_acceptance"))
+        s->spec_acceptance = opt.accepted;
     if (s->spec_acceptance > s->num_speculative_tokens)
         return cs_err_set(err, CS_EINPUT,
                           "%s: .server.spec_acceptance: at most the draft tokens per step, "

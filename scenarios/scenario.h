@@ -72,6 +72,7 @@ struct scenario {
     enum spec_method spec_method;     /* server.speculative_config, as vLLM's */
     uint32_t num_speculative_tokens;  /* 0 = no speculative decoding */
     double spec_acceptance;           /* mean accepted draft tokens per step */
+    bool spec_parallel_drafting;      /* speculative_config's parallel_drafting */
     int enable_prefix_caching;        /* server.enable_prefix_caching; -1: not given */
     /* office */
     enum scenario_load_mode load;

@@ -7,11 +7,16 @@
  * per-run errors partition the all-run errors, the latency probe counts
  * once per llama-benchy call, each row's recorded latency mode reaches
  * the simulated client, a run's kernel backend reaches the model,
- * and a run that cannot start is left out alone.
+ * a run that cannot start is left out alone, the error bands bracket 1
+ * and cover about 80% of cases with each model left out of its own band,
+ * a predictions file read back gives the same table, and the coverage
+ * report names the arena's kernel paths and the profile's priors.
  * Skips without ../shared.
  */
 #include "cs_test.h"
 
+#include "calibrate/bands.h"
+#include "calibrate/coverage.h"
 #include "calibrate/validate.h"
 #include "common/stats.h"
 
@@ -219,6 +224,95 @@ static void test_a_run_that_cannot_start_is_left_out(void **state)
     validate_free(v);
 }
 
+/* In-sample bands are narrower than left-out ones, but their shape is
+ * the same: below 1 at the low end, above at the high end, and about 80%
+ * of a model's cases inside the band built without that model. */
+static void test_bands_bracket_one_and_cover_about_80_percent(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    struct band_fit b[BAND_COUNT];
+    struct cs_err err = { 0 };
+    assert_int_equal(bands_compute(val, b, &err), CS_OK);
+    for (int i = 0; i < BAND_COUNT; i++) {
+        assert_true(b[i].n > 500);
+        assert_true(b[i].lo > 0.5 && b[i].lo < 1.0);
+        assert_true(b[i].hi > 1.0 && b[i].hi < 2.0);
+        if (!(b[i].coverage > 0.65 && b[i].coverage < 0.92))
+            fail_msg("%s band covers %.1f%% left out", band_metric_name((enum band_metric)i),
+                     100 * b[i].coverage);
+    }
+    /* stored in a profile they widen a prior-priced TTFT each way */
+    struct profile p;
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    bands_apply(b, "test", &p);
+    double lo, hi;
+    profile_band(&p, BAND_TTFT, 1000.0, true, &lo, &hi);
+    assert_close(lo, 1000.0 * b[BAND_TTFT].lo / p.v[PROF_BAND_PRIOR_FACTOR], 1e-9, 0);
+    assert_close(hi, 1000.0 * b[BAND_TTFT].hi * p.v[PROF_BAND_PRIOR_FACTOR], 1e-9, 0);
+    assert_non_null(strstr(p.source[PROF_BAND_TTFT_LO], "validated: test"));
+}
+
+/* validate --out, read back with --predictions, is the same table. */
+static void test_predictions_file_round_trips(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    char path[] = "/tmp/capsim-test-predXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    struct cs_err err = { 0 };
+    assert_int_equal(validate_write_jsonl(val, f, &err), CS_OK);
+    fclose(f);
+    struct validation *back;
+    struct profile p;
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    struct validate_filter flt = { .closed = true, .open = true, .seeds = 1 };
+    assert_int_equal(validate_run(arena, &p, &flt, &back, &err), CS_OK);
+    for (size_t i = 0; i < arena->n_closed; i++)
+        back->closed[i][AM_TG_TPS_REQ_MEAN] = -1; /* must come back from the file */
+    assert_int_equal(validate_read_jsonl(back, path, &err), CS_OK);
+    for (int g = 0; g < VG_COUNT; g++) {
+        size_t n1, n2;
+        double *e1 = malloc((arena->n_closed + arena->n_open + 1) * sizeof *e1);
+        double *e2 = malloc((arena->n_closed + arena->n_open + 1) * sizeof *e2);
+        n1 = validate_group_errors(val, (enum vgroup)g, e1);
+        n2 = validate_group_errors(back, (enum vgroup)g, e2);
+        assert_int_equal(n1, n2);
+        /* the file keeps 6 significant digits */
+        assert_close(stats_percentile(e1, n1, 50), stats_percentile(e2, n2, 50), 1e-3, 1e-4);
+        free(e1);
+        free(e2);
+    }
+    validate_free(back);
+    remove(path);
+}
+
+static void test_coverage_names_paths_and_priors(void **state)
+{
+    (void)state;
+    if (!val)
+        skip();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct profile p;
+    struct cs_err err = { 0 };
+    assert_int_equal(profile_load_builtin("gb10", &p, &err), CS_OK);
+    assert_int_equal(coverage_print(arena, &p, f, &err), CS_OK);
+    fclose(f);
+    /* the arena's NVFP4 runs force Marlin experts; none takes native FP4 or MLA */
+    assert_non_null(strstr(buf, "nvfp4-marlin"));
+    assert_non_null(strstr(buf, "gemma-4-26b-a4b-it/nvfp4"));
+    assert_non_null(strstr(buf, "none: priced from gemm_eff_fp4_native"));
+    assert_non_null(strstr(buf, "MLA (latent attention)                           0"));
+    assert_non_null(strstr(buf, "gemm_eff_fp4_native"));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +322,9 @@ int main(void)
         cmocka_unit_test(test_run_errors_partition_the_groups),
         cmocka_unit_test(test_run_backends_reach_the_model),
         cmocka_unit_test(test_a_run_that_cannot_start_is_left_out),
+        cmocka_unit_test(test_bands_bracket_one_and_cover_about_80_percent),
+        cmocka_unit_test(test_predictions_file_round_trips),
+        cmocka_unit_test(test_coverage_names_paths_and_priors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
