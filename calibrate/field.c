@@ -58,7 +58,7 @@ static const char *const source_keys[] = { "id", "title", "url", "repo", "path",
                                            "retrieved", "trust" };
 static const char *const setup_keys[] = { "box", "driver", "cuda", "engine", "engine_version",
                                           "model_id", "model_revision", "capsim_model", "checkpoint",
-                                          "checkpoint_repo", "kernel_path" };
+                                          "checkpoint_repo", "kernel_path", "sm120_fp4_kernels" };
 static const char *const server_keys[] = {
     "gpu_memory_utilization", "max_model_len", "max_num_batched_tokens", "max_num_seqs",
     "tensor_parallel_size", "kv_cache_dtype", "linear_backend", "moe_backend",
@@ -293,7 +293,8 @@ static int parse_source(struct field_source *s, const cJSON *root, const char *d
         (rc = get_str(set, "capsim_model", false, &s->capsim_model, file, ".setup", err)) ||
         (rc = get_str(set, "checkpoint", true, &s->checkpoint, file, ".setup", err)) ||
         (rc = json_get_string(set, "checkpoint_repo", false, &ignored, file, ".setup", err)) ||
-        (rc = get_str(set, "kernel_path", true, &s->kernel_path, file, ".setup", err)))
+        (rc = get_str(set, "kernel_path", true, &s->kernel_path, file, ".setup", err)) ||
+        (rc = json_get_bool(set, "sm120_fp4_kernels", false, &s->sm120_fp4_kernels, file, ".setup", err)))
         return rc;
     s->async_scheduling = s->enable_prefix_caching = -1;
     s->tensor_parallel_size = 1;

@@ -77,6 +77,7 @@ struct field_source {
     double trust;               /* 0..1, weight for a joint fit */
     char *box, *driver, *engine, *engine_version;
     char *model_id, *model_revision, *capsim_model, *checkpoint, *kernel_path;
+    bool sm120_fp4_kernels;     /* the build ran NVFP4 natively (its log names a CUTLASS/FlashInfer FP4 kernel) */
     const char *model_text;     /* a field model's config.json text (built in), or NULL */
     /* server flags as stated (0 / "" where not stated: vLLM's default) */
     double gpu_memory_utilization;

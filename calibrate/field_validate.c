@@ -95,6 +95,7 @@ static int case_deploy(const struct field_source *s, const struct field_case *c,
     da.linear_backend = kernel_backend_parse(s->linear_backend, "", &kb, NULL) ? NULL : s->linear_backend;
     da.moe_backend = kernel_backend_parse(s->moe_backend, "", &kb, NULL) ? NULL : s->moe_backend;
     da.force_fp8_marlin = s->force_fp8_marlin;
+    da.sm120_fp4_kernels = s->sm120_fp4_kernels;
     da.profile = p;
     if (field_case_spec_tokens(s, c) > 0) {
         da.num_speculative_tokens = (uint32_t)field_case_spec_tokens(s, c);

@@ -34,8 +34,11 @@ static const struct {
     { "vllm_cutlass", KBACKEND_CUTLASS }, { "flashinfer_cutlass", KBACKEND_CUTLASS },
     { "flashinfer_cutedsl", -1 },       { "flashinfer_trtllm", -1 },
     { "flashinfer", KBACKEND_CUTLASS }, { "b12x", KBACKEND_CUTLASS },
-    { "triton", KBACKEND_TRITON },      { "deep_gemm", -1 },
-    { "deepgemm", -1 },                 { "machete", -1 },
+    /* DeepGEMM: vLLM 0.27.1 logs its FP8 MoE backend on GB10 (the
+     * inference-atlas Qwen3.6 FP8 run, calibrate/field): a native FP8
+     * grouped GEMM, priced with the CUTLASS family. */
+    { "triton", KBACKEND_TRITON },      { "deep_gemm", KBACKEND_CUTLASS },
+    { "deepgemm", KBACKEND_CUTLASS },   { "machete", -1 },
     { "aiter", -1 },
 };
 

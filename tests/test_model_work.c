@@ -179,9 +179,11 @@ static void test_backend_flags_choose_the_kernel_path(void **state)
     struct cs_err err = { 0 };
     assert_int_equal(kernel_backend_parse("cublas", "--linear-backend", &b, &err), CS_EUSAGE);
     assert_non_null(strstr(err.msg, "--linear-backend: unknown backend 'cublas'"));
-    /* DeepGEMM needs SM90/SM100 instructions: vLLM cannot run it on GB10. */
-    assert_int_equal(kernel_backend_parse("deep_gemm", "--moe-backend", &b, &err), CS_EUSAGE);
+    /* FlashInfer's TRT-LLM kernels need SM100: vLLM cannot run them on GB10. */
+    assert_int_equal(kernel_backend_parse("flashinfer_trtllm", "--moe-backend", &b, &err), CS_EUSAGE);
     assert_non_null(strstr(err.msg, "does not run on GB10"));
+    assert_int_equal(kernel_backend_parse("deep_gemm", "--moe-backend", &b, &err), CS_OK);
+    assert_int_equal(b, KBACKEND_CUTLASS);
 }
 
 static void test_mxfp4_needs_experts(void **state)
