@@ -272,12 +272,12 @@ static void test_unread_keys_are_ignored_read_keys_checked(void **state)
 }
 
 /* A quantization_config sets the precision the checkpoint ships in;
- * AWQ/GPTQ int4 is priced as NVFP4 (4-bit weights through Marlin). */
+ * AWQ/GPTQ 4-bit is INT4 (W4A16 through Marlin), 8-bit FP8. */
 static void test_quantization_config_sets_default_precision(void **state)
 {
     (void)state;
     struct model *m = load("tests/fixtures/good/config_quant_awq.json");
-    assert_int_equal(model_default_precision(m), DTYPE_NVFP4);
+    assert_int_equal(model_default_precision(m), DTYPE_INT4); /* W4A16, Marlin */
     model_free(m);
     static const char *const q[][2] = {
         { "{\"quant_method\": \"gptq\", \"bits\": 8}", "fp8" },
