@@ -113,15 +113,6 @@ static int draw(const struct capacity_curve *cv, const struct cap_ctx *c, const 
     return plot_draw(&ps, plot, script, err);
 }
 
-/* Each limit over the band's end: high (end 0, pessimistic) or low. */
-static void scale_slos(struct slo *slos, size_t n, const struct basis *b, int end)
-{
-    for (size_t j = 0; j < n; j++) {
-        enum band_metric m = slos[j].metric == SLO_TPOT || slos[j].metric == SLO_ITL ? BAND_TPOT : BAND_TTFT;
-        slos[j].limit_ms /= end ? b->band_lo[m] : b->band_hi[m];
-    }
-}
-
 int cmd_capacity(int argc, char **argv)
 {
     struct server_flags sf = SERVER_FLAGS_INIT;
@@ -181,16 +172,15 @@ int cmd_capacity(int argc, char **argv)
         }
     }
     /* The answer's 80% range on the first seed: each SLO limit over the
-     * error band's ends (measured = predicted x r meets T when predicted
-     * <= T / r), the pessimistic end first. */
+     * error band's ends (basis_scale_slos), the pessimistic end first. */
     struct basis basis;
     basis_of(d, &basis);
     int64_t band[2] = { 0, 0 };
     for (int end = 0; end < 2 && !rc; end++) {
         struct scenario sb = s;
-        scale_slos(sb.slos, sb.n_slos, &basis, end);
+        basis_scale_slos(&basis, sb.slos, sb.n_slos, end);
         for (size_t k = 0; k < sb.n_tasks; k++)
-            scale_slos(sb.tasks[k].slos, sb.tasks[k].n_slos, &basis, end);
+            basis_scale_slos(&basis, sb.tasks[k].slos, sb.tasks[k].n_slos, end);
         struct cap_ctx c;
         memset(&c, 0, sizeof c);
         c.s = &sb, c.d = d, c.seed = first, c.n_seeds = 1, c.progress = progress;

@@ -310,18 +310,14 @@ int cmd_users(int argc, char **argv)
         deploy_free(d);
         return cli_fail("users", &err);
     }
-    /* The answer's 80% range: measured = predicted x r meets a limit T
-     * when predicted <= T / r, so the search runs again with each limit
-     * over the band's ends (pessimistic: the high end). */
+    /* The answer's 80% range: the search again with each limit over the
+     * band's ends (basis_scale_slos), the pessimistic end first. */
     struct basis basis;
     basis_of(d, &basis);
     int64_t burst_lo = burst, burst_hi = burst, active_lo = active, active_hi = active;
     for (int end = 0; end < 2 && !rc; end++) {
         struct users_ctx cr = c;
-        for (size_t j = 0; j < c.n_slos; j++) {
-            enum band_metric m = c.slos[j].metric == SLO_TPOT || c.slos[j].metric == SLO_ITL ? BAND_TPOT : BAND_TTFT;
-            cr.slos[j].limit_ms /= end ? basis.band_lo[m] : basis.band_hi[m];
-        }
+        basis_scale_slos(&basis, cr.slos, cr.n_slos, end);
         cr.phase = end ? "the band's optimistic end" : "the band's pessimistic end";
         struct capacity_curve cv;
         rc = capacity_search(pred_burst, &cr, 1, max_users, end ? &burst_hi : &burst_lo, &cv, &err);

@@ -153,3 +153,11 @@ void basis_add_band_json(cJSON *obj, const char *key, const struct basis *b, enu
     snprintf(k, sizeof k, "%s_hi", key);
     json_add_fixed(obj, k, hi, decimals);
 }
+
+void basis_scale_slos(const struct basis *b, struct slo *slos, size_t n, bool optimistic)
+{
+    for (size_t j = 0; j < n; j++) {
+        enum band_metric m = slos[j].metric == SLO_TPOT || slos[j].metric == SLO_ITL ? BAND_TPOT : BAND_TTFT;
+        slos[j].limit_ms /= optimistic ? b->band_lo[m] : b->band_hi[m];
+    }
+}

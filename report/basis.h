@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "client/deploy.h"
+#include "scenarios/slo.h"
 
 struct cJSON;
 
@@ -43,6 +44,12 @@ void basis_format_band(const struct basis *b, enum band_metric m, double v_ms, c
 /* Adds key (value), key_lo and key_hi to obj, fixed to `decimals`. */
 void basis_add_band_json(struct cJSON *obj, const char *key, const struct basis *b, enum band_metric m,
                          double v, int decimals);
+
+/* An answer's range from its band: measured = predicted x r meets a
+ * limit T when predicted <= T / r, so each SLO limit is divided by the
+ * band's high end (pessimistic) or low end (optimistic, `optimistic`).
+ * TPOT and ITL objectives take the TPOT band, the others TTFT's. */
+void basis_scale_slos(const struct basis *b, struct slo *slos, size_t n, bool optimistic);
 
 /* Three lines: "Checkpoint: ...", "Kernels: ...", "Basis: ...". */
 void basis_print(FILE *f, const struct basis *b);
