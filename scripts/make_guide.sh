@@ -107,8 +107,11 @@ cat <<'T'
 
 Same office, same seed, three weight precisions (the KV cache stays FP8).
 Smaller weights leave more memory to the KV cache and make each decode
-step read fewer bytes; how fast the quantized kernels compute on GB10 is
-in the fitted profile. The chart has one panel per quantity, in its own
+step read fewer bytes; how fast a quantized checkpoint prefills depends on
+the kernel vLLM runs it through on GB10, which `compare` names for each
+precision with what chose it, beside whether the checkpoint is published
+and an 80% band on p95 TTFT and TPOT (`docs/model.md`,
+`docs/validation.md`). The chart has one panel per quantity, in its own
 unit, with the value on each bar and which way is better. `compare` takes
 the scenario options `capacity` takes (`--employees`, `--slo`, `--seeds`)
 and says why a capacity is 0 when one is.
@@ -118,6 +121,20 @@ run compare --model $M --precisions bf16,fp8,nvfp4 --scenario office-25 --plot d
 cat <<'T'
 
 ![weights, KV cache, p95 TTFT and TPOT, capacity per precision](img/compare.png)
+
+A dense model is where the kernel matters most. Qwen3.8-27B's FP8
+checkpoint runs through CUTLASS's block-scaled FP8 kernel by default; the
+DGX Spark recipes that force Marlin (`VLLM_TEST_FORCE_FP8_MARLIN=1`)
+trade that for a kernel that dequantizes to BF16 and reads the weights
+again for every 64 prompt tokens, and its NVFP4 build is hypothetical
+(no such checkpoint is built in), through Marlin on an official vLLM
+image or natively with `--sm120-fp4-kernels`:
+
+T
+run compare --model qwen-3.8-27b --precisions fp8,nvfp4 --scenario office-25 --no-capacity
+run compare --model qwen-3.8-27b --precisions fp8 --scenario office-25 --no-capacity --env VLLM_TEST_FORCE_FP8_MARLIN=1
+run compare --model qwen-3.8-27b --precisions nvfp4 --scenario office-25 --no-capacity --sm120-fp4-kernels
+cat <<'T'
 
 ## Your own office
 
