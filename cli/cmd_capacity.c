@@ -187,6 +187,23 @@ int cmd_capacity(int argc, char **argv)
         struct capacity_curve cv;
         rc = capacity_search(pred, &c, office, max_emp, &band[end], &cv, &err);
     }
+    /* The same office with vLLM's prefix cache the other way round (the
+     * first seed): how much the cache changes the answer. */
+    int64_t other = 0;
+    if (!rc) {
+        struct deploy *d_other = NULL;
+        struct deploy_args da_other = da;
+        da_other.enable_prefix_caching = d->cfg.enable_prefix_caching ? 0 : 1;
+        rc = office_deploy(&s, &da_other, &d_other, &err);
+        if (!rc) {
+            struct cap_ctx c;
+            memset(&c, 0, sizeof c);
+            c.s = &s, c.d = d_other, c.seed = first, c.k = 0, c.n_seeds = 1, c.progress = progress;
+            struct capacity_curve cv;
+            rc = capacity_search(pred, &c, office, max_emp, &other, &cv, &err);
+        }
+        deploy_free(d_other);
+    }
     if (progress)
         fprintf(stderr, "\r%70s\r", "");
     if (rc) {
@@ -236,6 +253,10 @@ int cmd_capacity(int argc, char **argv)
         json_push_fixed(ci, mean + half, 2);
         json_add_fixed(o, "requests_per_hour_at_capacity", at ? at->req_per_hour : 0.0, 1);
         cJSON_AddStringToObject(o, "binding", binding);
+        cJSON_AddBoolToObject(o, "prefix_caching", d->cfg.enable_prefix_caching);
+        json_add_int(o, d->cfg.enable_prefix_caching ? "capacity_employees_without_prefix_caching"
+                                                     : "capacity_employees_with_prefix_caching",
+                     other);
         cJSON *cv = cJSON_AddArrayToObject(o, "curve");
         for (size_t i = 0; i < curve.n; i++) {
             const struct cap_point *p = point_at(&c0, curve.load[i]);
@@ -277,6 +298,9 @@ int cmd_capacity(int argc, char **argv)
             printf("at that load: %.0f requests/hour, p95 TTFT %.0f ms, p95 TPOT %.1f ms\n",
                    at->req_per_hour, at->ttft[1], at->tpot[1]);
         printf("binding: %s\n", binding[0] ? binding : "-");
+        printf("with the prefix cache %s: %lld (seed %lld)%s\n",
+               d->cfg.enable_prefix_caching ? "off" : "on", (long long)other, (long long)first,
+               other == cap0 ? ", the same" : "");
         printf("the office's %lld employees: %s\n\n", (long long)office,
                sorted[0] >= (double)office ? "within every SLO" :
                ns > 1 ? "past an SLO on at least one seed" : "past an SLO");

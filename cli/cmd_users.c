@@ -36,6 +36,8 @@ struct users_ctx {
     int64_t seed;
     bool progress;
     const char *phase;
+    bool shared_doc;        /* every prompt reads the same document ... */
+    uint32_t question;      /* ... followed by its own question of this many tokens */
 };
 
 struct ureq {
@@ -69,7 +71,10 @@ static void u_submit(struct uloop *u, double t, uint32_t user, uint32_t k)
     u->r[u->n].send = t;
     u->r[u->n].user = user;
     u->r[u->n].k = k;
-    struct sim_request q = { .id = u->n, .arrival_s = t, .n_prompt = u->c->context, .n_output = u->c->output };
+    /* --shared-document: the same document, then the user's own question */
+    struct pc_segment doc = { 0x646f63756d656e74ULL, u->c->context - u->c->question };
+    struct sim_request q = { .id = u->n, .arrival_s = t, .n_prompt = u->c->context, .n_output = u->c->output,
+                             .segs = &doc, .n_segs = u->c->shared_doc ? 1 : 0 };
     u->n++;
     sim_submit(u->sim, &q);
 }
@@ -248,13 +253,17 @@ int cmd_users(int argc, char **argv)
     int64_t context = 25000, output = 256, max_users = 100000, seed = 0;
     double think = 60;
     struct opt_strings slo_text = { { 0 }, 0 };
-    bool json = false, check = false;
+    bool json = false, check = false, shared_doc = false;
+    int64_t question = 200;
     const char *plot = NULL, *script = NULL;
     struct opt table[] = {
         SERVER_OPTS(sf),
         { "context", OPT_INT, &context, 1, 1e8, "prompt tokens per request [25000]", false },
         { "output", OPT_INT, &output, 1, 1e6, "reply tokens per request [256]", false },
         { "think-time", OPT_DOUBLE, &think, 0, 86400, "mean seconds a user reads before asking again [60]", false },
+        { "shared-document", OPT_FLAG, &shared_doc, 0, 0,
+          "every user asks about the same document: prompts share all but their question", false },
+        { "question", OPT_INT, &question, 1, 1e7, "with --shared-document: tokens of each user's own question [200]", false },
         { "slo", OPT_STRINGS, &slo_text, 0, 0,
           "objective; repeat to combine (all must hold) [p95_ttft_ms<=10000]", false },
         { "seed", OPT_INT, &seed, 0, 4294967295.0, "think times' random stream [0]", false },
@@ -276,7 +285,8 @@ int cmd_users(int argc, char **argv)
     if (plot_check_name(plot, &err))
         return cli_fail("users", &err);
     struct users_ctx c = { NULL, (uint32_t)context, (uint32_t)output, think, 3600.0, { { 0 } }, 0,
-                           seed, isatty(STDERR_FILENO), "" };
+                           seed, isatty(STDERR_FILENO), "", shared_doc,
+                           (uint32_t)(question < context ? question : context) };
     if (!slo_text.n) {
         slo_text.v[0] = "p95_ttft_ms<=10000";
         slo_text.n = 1;
@@ -304,6 +314,23 @@ int cmd_users(int argc, char **argv)
     c.phase = "active users";
     if (!rc)
         rc = capacity_search(pred_closed, &c, 1, max_users, &active, &ca, &err);
+    /* The same question with vLLM's prefix cache the other way round. */
+    int64_t burst_other = 0, active_other = 0;
+    struct deploy *d_other = NULL;
+    struct deploy_args da_other = da;
+    da_other.enable_prefix_caching = d->cfg.enable_prefix_caching ? 0 : 1;
+    if (!rc)
+        rc = deploy_new(&da_other, &d_other, &err);
+    if (!rc) {
+        struct users_ctx co = c;
+        struct capacity_curve cbo, cao;
+        co.d = d_other;
+        co.phase = d_other->cfg.enable_prefix_caching ? "prefix cache on" : "prefix cache off";
+        rc = capacity_search(pred_burst, &co, 1, max_users, &burst_other, &cbo, &err);
+        if (!rc)
+            rc = capacity_search(pred_closed, &co, 1, max_users, &active_other, &cao, &err);
+    }
+    deploy_free(d_other);
     if (c.progress)
         fprintf(stderr, "\r%60s\r", "");
     if (rc) {
@@ -337,7 +364,11 @@ int cmd_users(int argc, char **argv)
     /* Memory limits when one more simultaneous request would not fit the
      * KV cache (it waits for blocks, is preempted, or cannot run);
      * otherwise the SLO failed while memory had room: compute. */
-    bool memory = (double)(burst + 1) > mem_conc || over.preemptions > 0 || over.rejected > 0;
+    /* (a shared document's blocks are held once: the memory bound is then
+     * what preemptions and rejections say, not the per-request count) */
+    bool shared_on = shared_doc && d->cfg.enable_prefix_caching;
+    bool memory = (!shared_on && (double)(burst + 1) > mem_conc) || over.preemptions > 0 ||
+                  over.rejected > 0;
     const char *limit = memory ? "memory" : burst == 0 ? "one request" : "prefill compute";
     size_t b_one = binding(&c, &one), b_over = binding(&c, &over);
     if (json) {
@@ -365,6 +396,12 @@ int cmd_users(int argc, char **argv)
         json_add_int(o, "active_users", active);
         json_add_int(o, "active_users_lo", active_lo);
         json_add_int(o, "active_users_hi", active_hi);
+        cJSON_AddBoolToObject(o, "shared_document", shared_doc);
+        cJSON_AddBoolToObject(o, "prefix_caching", d->cfg.enable_prefix_caching);
+        cJSON *ot = cJSON_AddObjectToObject(o, d->cfg.enable_prefix_caching ? "without_prefix_caching"
+                                                                             : "with_prefix_caching");
+        json_add_int(ot, "simultaneous_users", burst_other);
+        json_add_int(ot, "active_users", active_other);
         json_add_sig(o, "think_time_s", think, 6);
         cJSON_AddStringToObject(o, "limit", limit);
         rc = basis_add_json(o, &basis, &err);
@@ -397,6 +434,12 @@ int cmd_users(int argc, char **argv)
             printf("   (then p95 TTFT %.0f ms, p95 TPOT %.1f ms)", at.ttft_p95_ms, at.tpot_p95_ms);
         printf("\nactive users, %.0f s think time:    %6lld (80%% band %lld-%lld)\n", think, (long long)active,
                (long long)active_lo, (long long)active_hi);
+        printf("with the prefix cache %s:           %6lld at the same moment, %lld active%s\n",
+               d->cfg.enable_prefix_caching ? "off" : "on ", (long long)burst_other,
+               (long long)active_other,
+               burst_other == burst && active_other == active
+                   ? (shared_doc ? " (the same)" : " (the same: the prompts share nothing)")
+                   : "");
         if (memory) {
             printf("the limit: memory. %lld requests at once would need more KV cache than the "
                    "%.1f it holds, so the next one waits for blocks\n",
