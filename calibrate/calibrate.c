@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate/field_validate.h"
 #include "calibrate/validate.h"
 #include "common/xalloc.h"
 
@@ -75,7 +76,26 @@ struct cal_ctx {
     bool open_loop;
     size_t n_closed_res, n_open_res;
     size_t n_eval;
+    const struct field_set *fs;    /* NULL: arena only */
+    const char *exclude_source;
+    size_t n_field_res;
 };
+
+/* A field figure the joint fit reads: predictable, not a kernel figure,
+ * not of the left-out source. Its weight: trust and repeats. */
+static double field_weight(const struct cal_ctx *c, size_t i, size_t j, int m)
+{
+    const struct field_source *s = &c->fs->sources[i];
+    const struct field_case *fc = &s->cases[j];
+    if (c->exclude_source && strcmp(c->exclude_source, s->id) == 0)
+        return 0;
+    if (m == FM_GEMM_TFLOPS || m == FM_BANDWIDTH_GBS || isnan(fc->measured[m]) || !(fc->measured[m] > 0))
+        return 0;
+    if (!field_case_predictable(s, fc))
+        return 0;
+    double reps = fc->repeats < 10 ? (double)fc->repeats : 10.0;
+    return s->trust * sqrt(reps / 10.0);
+}
 
 /* The first closed-loop point of a run is the first measurement after the
  * server booted: its TTFT and latency probe carry warm-up (in the arena,
@@ -136,6 +156,23 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
             enum arena_metric m = open_fit_metrics[k];
             res[j++] = log_residual(v->open_ok[i], v->open[i][m], c->a->open[i].measured[m]);
         }
+    if (c->fs) {
+        struct field_validation *fv;
+        if ((rc = field_validate_run(c->fs, p, NULL, &fv, err))) {
+            validate_free(v);
+            return rc;
+        }
+        for (size_t i = 0; i < c->fs->n_sources; i++)
+            for (size_t q = 0; q < c->fs->sources[i].n_cases; q++)
+                for (int m = 0; m < FM_COUNT; m++) {
+                    double w = field_weight(c, i, q, m);
+                    if (w <= 0)
+                        continue;
+                    bool ok = !fv->why[i][q][0];
+                    res[j++] = w * log_residual(ok, fv->pred[i][q][m], c->fs->sources[i].cases[q].measured[m]);
+                }
+        field_validation_free(fv);
+    }
     CS_ASSERT(j == n);
     validate_free(v);
     c->n_eval++;
@@ -148,7 +185,14 @@ static int residuals(const struct profile *p, double *res, size_t n, void *ud, s
 int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, struct profile *p,
                     size_t max_iter, FILE *report, struct cs_err *err)
 {
-    struct cal_ctx c = { a, exclude, open_loop, 0, 0, 0 };
+    return calibrate_joint(a, exclude, NULL, NULL, open_loop, p, max_iter, report, err);
+}
+
+int calibrate_joint(const struct arena *a, const char *exclude, const struct field_set *fs,
+                    const char *exclude_source, bool open_loop, struct profile *p, size_t max_iter,
+                    FILE *report, struct cs_err *err)
+{
+    struct cal_ctx c = { a, exclude, open_loop, 0, 0, 0, fs, exclude_source, 0 };
     for (size_t i = 0; i < a->n_closed; i++)
         for (size_t k = 0; k < N_FIT_METRICS; k++)
             if (row_used(&c, i, (int)k))
@@ -157,7 +201,11 @@ int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, 
         for (size_t k = 0; k < N_OPEN_FIT_METRICS; k++)
             if (open_row_used(&c, i, (int)k))
                 c.n_open_res++;
-    size_t n_res = c.n_closed_res + c.n_open_res;
+    for (size_t i = 0; fs && i < fs->n_sources; i++)
+        for (size_t q = 0; q < fs->sources[i].n_cases; q++)
+            for (int m = 0; m < FM_COUNT; m++)
+                c.n_field_res += field_weight(&c, i, q, m) > 0;
+    size_t n_res = c.n_closed_res + c.n_open_res + c.n_field_res;
     struct fit_report rep;
     int rc = fit_profile(p, calibrate_params, calibrate_n_params, n_res, residuals, &c,
                          max_iter, CALIBRATE_LOSS_SCALE, &rep, err);
@@ -167,8 +215,13 @@ int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, 
     char open_part[48] = "";
     if (open_loop)
         snprintf(open_part, sizeof open_part, " and %zu open-loop", c.n_open_res);
-    snprintf(src, sizeof src, "fitted: capsim calibrate on %s (%zu closed-loop%s measurements%s%s)",
-             a->dir, c.n_closed_res, open_part, exclude ? ", without " : "", exclude ? exclude : "");
+    char field_part[96] = "";
+    if (fs)
+        snprintf(field_part, sizeof field_part, " + field (%zu figures%s%s)", c.n_field_res,
+                 exclude_source ? ", without " : "", exclude_source ? exclude_source : "");
+    snprintf(src, sizeof src, "fitted: capsim calibrate on %s (%zu closed-loop%s measurements%s%s)%s",
+             a->dir, c.n_closed_res, open_part, exclude ? ", without " : "", exclude ? exclude : "",
+             field_part);
     for (size_t i = 0; i < calibrate_n_params; i++)
         snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
     if (isatty(STDERR_FILENO))

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "calibrate/arena.h"
+#include "calibrate/field.h"
 #include "calibrate/fit.h"
 #include "profile/profile.h"
 
@@ -33,5 +34,15 @@ extern const size_t calibrate_n_params;
  * `exclude` (NULL: none). `report` (may be NULL) gets the fit report. */
 int calibrate_arena(const struct arena *a, const char *exclude, bool open_loop, struct profile *p,
                     size_t max_iter, FILE *report, struct cs_err *err);
+
+/* The arena and the field set together: every predictable field figure
+ * (calibrate/field.h) adds a residual log(predicted / measured), weighted
+ * by its source's trust and by its repeat count (sqrt(min(repeats, 10) /
+ * 10): one published number weighs a third of a figure averaged over ten
+ * requests or more). exclude_source (NULL: none) leaves one field source
+ * out, for leave-one-source-out. fs may be NULL (arena only). */
+int calibrate_joint(const struct arena *a, const char *exclude, const struct field_set *fs,
+                    const char *exclude_source, bool open_loop, struct profile *p, size_t max_iter,
+                    FILE *report, struct cs_err *err);
 
 #endif /* CAPSIM_CALIBRATE_CALIBRATE_H */

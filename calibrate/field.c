@@ -554,3 +554,10 @@ int64_t field_case_spec_tokens(const struct field_source *s, const struct field_
 {
     return c->num_speculative_tokens >= 0 ? c->num_speculative_tokens : s->num_speculative_tokens;
 }
+
+bool field_case_predictable(const struct field_source *s, const struct field_case *c)
+{
+    if (*field_case_unsupported(s, c))
+        return false;
+    return !(field_case_spec_tokens(s, c) > 0 && isnan(c->acceptance_length));
+}

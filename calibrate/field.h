@@ -112,6 +112,10 @@ void field_free(struct field_set *set);
  * hits, a kernel-level figure. */
 const char *field_case_unsupported(const struct field_source *s, const struct field_case *c);
 
+/* True if capsim can simulate the case: expressible, and a speculative
+ * case has its acceptance length. */
+bool field_case_predictable(const struct field_source *s, const struct field_case *c);
+
 /* The case's settings where it overrides its source's. */
 const char *field_case_model(const struct field_source *s, const struct field_case *c);
 const char *field_case_checkpoint(const struct field_source *s, const struct field_case *c);

@@ -136,6 +136,10 @@ static int predict_case(const struct deploy *d, const struct field_case *c, doub
     int rc = serve_run(d, &a, &r, err);
     if (rc)
         return rc;
+    /* a profile that leaves requests unfinished (a wild fit's fold) is a
+     * failed case, not a zero TTFT */
+    if (!(r.ttft_ms.mean > 0) || !isfinite(r.duration))
+        return cs_err_set(err, CS_ENUM, "no request got its first token");
     double n_out = r.completed ? (double)r.total_output_tokens / (double)r.completed : 0;
     double n_in = r.completed ? (double)r.total_input_tokens / (double)r.completed : 0;
     pred[FM_TTFT_MS_MEAN] = r.ttft_ms.mean;

@@ -34,6 +34,7 @@ struct loo_spec {
     const struct profile *start;
     bool open_loop;
     size_t max_iter;
+    const struct field_set *fs;   /* non-NULL: the folds leave out field sources */
 };
 
 static int fit_fold(const struct loo_spec *sp, const char *model, struct fold_result *r)
@@ -41,7 +42,10 @@ static int fit_fold(const struct loo_spec *sp, const char *model, struct fold_re
     memset(r, 0, sizeof *r);
     r->p = *sp->start;
     fprintf(stderr, "loo: refit without %s\n", model);
-    r->rc = calibrate_arena(sp->a, model, sp->open_loop, &r->p, sp->max_iter, NULL, &r->err);
+    /* a fold leaves out a model of the arena, or a source of the field set
+     * (whose folds fit the arena and every other source) */
+    r->rc = sp->fs ? calibrate_joint(sp->a, NULL, sp->fs, model, sp->open_loop, &r->p, sp->max_iter, NULL, &r->err)
+                   : calibrate_arena(sp->a, model, sp->open_loop, &r->p, sp->max_iter, NULL, &r->err);
     return r->rc;
 }
 
@@ -118,11 +122,29 @@ static int finish_fold(struct fold *f, const char *model, struct fold_result *r,
     return CS_OK;
 }
 
+static int run_folds(const struct loo_spec *spp, const char *const *models, size_t n_models, int jobs,
+                     struct profile *out, struct cs_err *err);
+
 int loo_fit_profiles(const struct arena *a, const char *const *models, size_t n_models,
                      const struct profile *start, bool open_loop, size_t max_iter, int jobs,
                      struct profile *out, struct cs_err *err)
 {
-    const struct loo_spec sp = { a, start, open_loop, max_iter };
+    const struct loo_spec sp = { a, start, open_loop, max_iter, NULL };
+    return run_folds(&sp, models, n_models, jobs, out, err);
+}
+
+int loo_fit_profiles_field(const struct arena *a, const struct field_set *fs, const char *const *sources,
+                           size_t n_sources, const struct profile *start, size_t max_iter, int jobs,
+                           struct profile *out, struct cs_err *err)
+{
+    const struct loo_spec sp = { a, start, false, max_iter, fs };
+    return run_folds(&sp, sources, n_sources, jobs, out, err);
+}
+
+static int run_folds(const struct loo_spec *spp, const char *const *models, size_t n_models, int jobs,
+                     struct profile *out, struct cs_err *err)
+{
+    const struct loo_spec sp = *spp;
     struct fold_result *r = xmalloc(sizeof *r);
     int rc = CS_OK;
     if (jobs <= 1) {

@@ -17,7 +17,7 @@ int cmd_calibrate(int argc, char **argv)
     const char *arena_dir = "../shared/arena", *out_path = NULL, *start = NULL;
     const char *hardware = "gb10", *kernels = NULL;
     int64_t max_iter = CALIBRATE_DEFAULT_ITER;
-    bool open_loop = false;
+    bool open_loop = false, field = false;
     struct opt table[] = {
         { "arena", OPT_STRING, &arena_dir, 0, 0, "arena folder to fit [../shared/arena]", false },
         { "out", OPT_STRING, &out_path, 0, 0, "write the fitted profile to FILE (else stdout)", false },
@@ -26,14 +26,19 @@ int cmd_calibrate(int argc, char **argv)
         { "max-iter", OPT_INT, &max_iter, 1, 100000, "simplex iterations at most [300]", false },
         { "kernels", OPT_STRING, &kernels, 0, 0, "capsim-kbench records (JSON lines) to fit first", false },
         { "open-loop", OPT_FLAG, &open_loop, 0, 0, "also fit the open-loop tests' p50 TPOT (3x slower)", false },
+        { "field", OPT_FLAG, &field, 0, 0, "also fit the third-party field set (a folder may follow) [built in]", false },
     };
     const char *pos[1];
     size_t n_pos;
     struct cs_err err = { 0 };
     int status;
-    if (cli_parse("calibrate", "[--arena DIR] [--kernels FILE.jsonl] [--out profiles/gb10.json]", table, CS_ARRAY_LEN(table), argc, argv, pos, 0, &n_pos,
-                  &status))
+    if (cli_parse("calibrate", "[--arena DIR] [--field [DIR]] [--kernels FILE.jsonl] [--out profiles/gb10.json]", table,
+                  CS_ARRAY_LEN(table), argc, argv, pos, 1, &n_pos, &status))
         return status;
+    if (n_pos && !field) {
+        cs_err_set(&err, CS_EUSAGE, "unexpected argument '%s' (a folder follows --field only)", pos[0]);
+        return cli_fail("calibrate", &err);
+    }
     /* Without --profile the arena fit starts where the built-in profile's
      * own fit started, so the defaults reproduce it; the kernel fit sets
      * its efficiencies on the built-in profile itself. */
@@ -64,14 +69,22 @@ int cmd_calibrate(int argc, char **argv)
         struct arena *a;
         if ((rc = arena_load(arena_dir, &a, &err)))
             return cli_fail("calibrate", &err);
-        rc = calibrate_arena(a, NULL, open_loop, &p, (size_t)max_iter, stderr, &err);
+        /* The field set joins the arena's residuals, weighted by trust and
+         * repeats (calibrate/calibrate.h). */
+        struct field_set *fs = NULL;
+        if (field)
+            rc = n_pos ? field_load_dir(pos[0], &fs, &err) : field_load_builtin(&fs, &err);
+        if (!rc)
+            rc = calibrate_joint(a, NULL, fs, NULL, open_loop, &p, (size_t)max_iter, stderr, &err);
+        field_free(fs);
         arena_free(a);
         if (rc)
             return cli_fail("calibrate", &err);
     }
     snprintf(p.description, sizeof p.description,
-             "fitted by capsim calibrate (arena %s%s%s); arena data: Django de Vreng, DGX Spark "
-             "benchmark runs, CC-BY-4.0", arena_dir, kernels ? ", kernels " : "", kernels ? kernels : "");
+             "fitted by capsim calibrate (arena %s%s%s%s); arena data: Django de Vreng, DGX Spark "
+             "benchmark runs, CC-BY-4.0", arena_dir, field ? ", field set" : "", kernels ? ", kernels " : "",
+             kernels ? kernels : "");
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (!f) {
         cs_err_set(&err, CS_EIO, "cannot write '%s'", out_path);

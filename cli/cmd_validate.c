@@ -28,8 +28,55 @@ static int64_t online_cpus(void)
 /* validate --field [DIR]: the third-party field set (built in, or DIR)
  * predicted with the profile. Its last lines are the summary table, which
  * is what a hook reading the tail wants. */
+struct field_loo {
+    bool on;
+    const char *arena_dir;
+    size_t iter;
+    int jobs;
+};
+
+/* Leave one source out: each source with predictable figures is predicted
+ * by a joint fit of the arena and the other sources, from prof (the fit's
+ * start point). */
+static int field_loo_run(const struct field_loo *lo, struct field_set *set, const struct profile *prof,
+                         struct field_validation *v, struct cs_err *err)
+{
+    struct arena *a;
+    int rc = arena_load(lo->arena_dir, &a, err);
+    if (rc)
+        return rc;
+    const char **ids = xcalloc(set->n_sources + 1, sizeof *ids);
+    size_t *idx = xcalloc(set->n_sources + 1, sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; i < set->n_sources; i++) {
+        bool any = false;
+        for (size_t j = 0; j < set->sources[i].n_cases && !any; j++)
+            any = field_case_predictable(&set->sources[i], &set->sources[i].cases[j]);
+        if (any) {
+            idx[n] = i;
+            ids[n++] = set->sources[i].id;
+        }
+    }
+    struct profile *fits = xcalloc(n ? n : 1, sizeof *fits);
+    rc = loo_fit_profiles_field(a, set, ids, n, prof, lo->iter, lo->jobs, fits, err);
+    for (size_t k = 0; k < n && !rc; k++) {
+        struct field_validation *vk;
+        if ((rc = field_validate_run(set, &fits[k], ids[k], &vk, err)))
+            break;
+        size_t i = idx[k];
+        memcpy(v->pred[i], vk->pred[i], set->sources[i].n_cases * sizeof *v->pred[i]);
+        memcpy(v->why[i], vk->why[i], set->sources[i].n_cases * sizeof *v->why[i]);
+        field_validation_free(vk);
+    }
+    free(fits);
+    free(idx);
+    free(ids);
+    arena_free(a);
+    return rc;
+}
+
 static int validate_field(const char *dir, const struct profile *prof, const char *source,
-                          bool by_source, bool quiet, const char *out_path)
+                          bool by_source, bool quiet, const char *out_path, const struct field_loo *lo)
 {
     struct cs_err err = { 0 };
     struct field_set *set;
@@ -49,6 +96,11 @@ static int validate_field(const char *dir, const struct profile *prof, const cha
         field_free(set);
         return cli_fail("validate", &err);
     }
+    if (lo->on && (rc = field_loo_run(lo, set, prof, v, &err))) {
+        field_validation_free(v);
+        field_free(set);
+        return cli_fail("validate", &err);
+    }
     if (out_path) {
         FILE *fo = fopen(out_path, "w");
         if (!fo) {
@@ -60,7 +112,8 @@ static int validate_field(const char *dir, const struct profile *prof, const cha
         }
     }
     if (!rc && !quiet) {
-        printf("capsim validate --field: %s, profile %s\n", dir ? dir : "built-in field set", prof->name);
+        printf("capsim validate --field: %s, profile %s%s\n", dir ? dir : "built-in field set", prof->name,
+               lo->on ? ", leave-one-source-out (each source predicted by a fit of the arena and the others)" : "");
         printf("Data: third-party GB10 measurements, each source cited in its file "
                "(calibrate/field/*.json)\n\n");
         field_print_unsupported(v, stdout);
@@ -120,7 +173,7 @@ int cmd_validate(int argc, char **argv)
         { "closed-only", OPT_FLAG, &closed_only, 0, 0, "only llama-benchy rows", false },
         { "open-only", OPT_FLAG, &open_only, 0, 0, "only vllm bench serve tests", false },
         { "quiet", OPT_FLAG, &quiet, 0, 0, "no error table", false },
-        { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it", false },
+        { "loo", OPT_FLAG, &loo, 0, 0, "leave one model out: refit without each model, then predict it (--field: one source)", false },
         { "by-run", OPT_FLAG, &by_run, 0, 0, "also a table of each run's median signed error", false },
         { "loo-iter", OPT_INT, &loo_iter, 1, 100000, "simplex iterations per refit [300, as make profile]", false },
         { "jobs", OPT_INT, &jobs, 1, 64, "--loo: refits run at once, one process each; same result [CPUs]", false },
@@ -144,8 +197,8 @@ int cmd_validate(int argc, char **argv)
         cs_err_set(&err, CS_EUSAGE, "unexpected argument '%s' (a folder follows --field only)", pos[0]);
         return cli_fail("validate", &err);
     }
-    if (field && loo) {
-        cs_err_set(&err, CS_EUSAGE, "--field with --loo: leave-one-source-out is not there yet");
+    if (field && loo && source) {
+        cs_err_set(&err, CS_EUSAGE, "--field --loo: every source is left out in turn; drop --source");
         return cli_fail("validate", &err);
     }
     /* Leave-one-out folds start where the built-in profile's own fit
@@ -156,8 +209,10 @@ int cmd_validate(int argc, char **argv)
                           : profile_load_builtin(hardware, &prof, &err);
     if (rc)
         return cli_fail("validate", &err);
-    if (field)
-        return validate_field(n_pos ? pos[0] : NULL, &prof, source, by_source, quiet, out_path);
+    if (field) {
+        struct field_loo lo = { loo, arena_dir, (size_t)loo_iter, (int)jobs };
+        return validate_field(n_pos ? pos[0] : NULL, &prof, source, by_source, quiet, out_path, &lo);
+    }
     struct arena *a;
     if ((rc = arena_load(arena_dir, &a, &err)))
         return cli_fail("validate", &err);
