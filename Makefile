@@ -28,7 +28,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 EMBED    := $(wildcard model/catalog/*.json) $(wildcard profiles/*.json) $(wildcard scenarios/*.json) \
             $(wildcard calibrate/start/*.json) $(wildcard calibrate/field/*.json) $(wildcard calibrate/field/models/*.json)
 
-.PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint profile check-profile
+.PHONY: all run test check valgrind bench kernels fuzz fuzz-smoke deps clean install lint profile check-profile bare-check
 
 all: capsim
 
@@ -117,6 +117,11 @@ deps:
 
 lint:
 	@sh scripts/lint.sh
+
+# make run, then make test, in a fresh Debian 12 root without the packages
+# deps.sh installs (docs/setup.md). Root and network; not part of make test.
+bare-check:
+	@sh tests/bare-machine.sh
 
 install: capsim
 	install -d $(DESTDIR)$(PREFIX)/bin
