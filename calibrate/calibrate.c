@@ -211,7 +211,7 @@ int calibrate_joint(const struct arena *a, const char *exclude, const struct fie
                          max_iter, CALIBRATE_LOSS_SCALE, &rep, err);
     if (rc)
         return rc;
-    char src[160];
+    char src[320];
     char open_part[48] = "";
     if (open_loop)
         snprintf(open_part, sizeof open_part, " and %zu open-loop", c.n_open_res);
@@ -223,7 +223,7 @@ int calibrate_joint(const struct arena *a, const char *exclude, const struct fie
              a->dir, c.n_closed_res, open_part, exclude ? ", without " : "", exclude ? exclude : "",
              field_part);
     for (size_t i = 0; i < calibrate_n_params; i++)
-        snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%s", src);
+        snprintf(p->source[calibrate_params[i].key], sizeof p->source[0], "%.159s", src);
     if (isatty(STDERR_FILENO))
         fputc('\n', stderr);
     if (report) {
